@@ -1,0 +1,306 @@
+"""Model labs: they rent compute, train, serve tokens, set prices, raise money, default.
+
+Six defaults: OpenAI, Anthropic, Google DeepMind (tied to Alphabet), Meta AI (tied to
+Meta), xAI, and an open-weights lab of the DeepSeek/Qwen kind that follows the frontier
+about six months behind at a far lower price (002).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import mesa
+
+from sim.clock import DAYS_PER_MONTH, HOURS_PER_MONTH
+
+
+@dataclass(frozen=True)
+class LabSpec:
+    name: str
+    cash_usd: float
+    capability: float                  # capability index; 1 point ~ one model generation
+    contracts_h100e: dict = field(default_factory=dict)   # hyperscaler -> H100e at month 0
+    parent: str | None = None          # in-house lab: its losses are its parent's
+    open_weights: bool = False
+    opex_usd_per_month: float = 0.0    # staff and other cash costs besides compute
+    paid_share_multiplier: float = 1.0  # Meta AI is free inside Meta's apps
+
+
+#: Month-0 figures (Jan 2025). Cash after the late-2024 rounds (OpenAI $6.6B in Oct
+#: 2024, Anthropic $4B from Amazon, xAI $6B); capabilities a generation apart at most,
+#: the open-weights lab about six months behind (002). Compute contracts total ~2.5M
+#: H100e, ~60% of it for training (004).
+DEFAULT_LABS = (
+    LabSpec("OpenAI", 10e9, 10.0, {"Microsoft": 550_000, "Oracle": 80_000, "Neocloud": 70_000},
+            opex_usd_per_month=0.5e9),
+    LabSpec("Anthropic", 6e9, 9.9, {"Amazon": 280_000, "Alphabet": 70_000}, opex_usd_per_month=0.2e9),
+    LabSpec("Google DeepMind", 2e9, 9.9, {"Alphabet": 700_000}, parent="Alphabet", opex_usd_per_month=0.3e9),
+    LabSpec("Meta AI", 2e9, 9.4, {"Meta": 550_000}, parent="Meta", opex_usd_per_month=0.3e9,
+            paid_share_multiplier=0.3),
+    LabSpec("xAI", 6e9, 9.7, {"Neocloud": 150_000, "Oracle": 50_000}, opex_usd_per_month=0.1e9),
+    LabSpec("Open-weights lab", 1e9, 9.5, {"Neocloud": 20_000, "Amazon": 30_000}, open_weights=True,
+            opex_usd_per_month=0.02e9),
+)
+
+#: Prior cumulative training, in months of month-0 training compute (an assumption:
+#: two years at today's rate, so the first doubling of cumulative compute takes ~1 year).
+PRIOR_TRAINING_MONTHS = 24.0
+#: Labs keep at least this share of their compute on research even under load.
+MIN_TRAINING_FRAC = 0.25
+#: How far contracts can shrink in a month when a lab is not in distress (terms roll off).
+CONTRACT_ROLLOFF_PER_MONTH = 0.05
+#: The open-weights architecture serves more tokens per H100e (DeepSeek V3/R1 MoE, 002).
+OPEN_WEIGHTS_EFFICIENCY = 1.5
+#: Spot requests for unserved demand are capped at this share of contracted compute.
+SPOT_CAP_FRAC = 0.2
+#: An in-house lab grows its training while its parent's support over the last year
+#: stays under this share of the parent's non-AI operating cash flow (an assumption:
+#: Alphabet and Meta fund AI from ads, 004).
+IN_HOUSE_BUDGET_FRAC_OF_PARENT_OCF = 0.4
+
+
+class ModelLab(mesa.Agent):
+    """Serves, collects, pays, trains, prices, plans compute, and funds itself.
+
+    Free tokens are served only as far as the lab can afford them: all of them while it
+    is funded, half when its runway is short, a fifth in distress (free tiers get
+    rate-limited, 001).
+    """
+
+    def __init__(self, model, spec: LabSpec):
+        super().__init__(model)
+        p = model.p
+        self.name = spec.name
+        self.parent = spec.parent
+        self.open_weights = spec.open_weights
+        self.cash_usd = spec.cash_usd
+        self.capability = spec.capability
+        self.capability0 = spec.capability
+        self.opex_usd_per_month = spec.opex_usd_per_month
+        self.paid_share_multiplier = spec.paid_share_multiplier
+        self.partner_weights = {k: v / sum(spec.contracts_h100e.values()) for k, v in spec.contracts_h100e.items()}
+        self.defaulted = False
+        self.default_month: int | None = None
+        total = sum(spec.contracts_h100e.values())
+        self.training_h100e = total * p.training_share_frac
+        self.inference_h100e = total - self.training_h100e
+        self.cum_training_h100e_months = self.training_h100e * PRIOR_TRAINING_MONTHS
+        self._cum_training0 = self.cum_training_h100e_months
+        self.price_usd_per_mtok = 0.0   # set by the model once every lab exists
+        # demand routed by users this month
+        self.demand_tokens_per_day = 0.0
+        self.demand_paid_tokens_per_day = 0.0
+        self._demand_history: list[float] = []
+        # monthly figures
+        self.served_tokens_per_day = 0.0
+        self.unserved_tokens_per_day = 0.0
+        self.inference_capacity_tokens_per_day = 0.0
+        self.revenue_usd_month = 0.0
+        self.compute_cost_usd_month = 0.0
+        self.compute_billed_usd_month = 0.0
+        self.raised_usd_month = 0.0
+        self.asked_usd = 0.0
+        self.ask_unfilled = False
+        self._net_history: list[float] = []
+        self._support_history: list[float] = []
+        self.runway_months = math.inf
+
+    # ----- public figures ------------------------------------------------------------
+    @property
+    def compute_h100e(self) -> float:
+        """Compute granted to this lab for the month (contracts and spot, all partners)."""
+        if self.defaulted:
+            return 0.0
+        return sum(h.contract_with(self.name) for h in self.model.hyperscalers)
+
+    @property
+    def tokens_per_h100e_day(self) -> float:
+        boost = OPEN_WEIGHTS_EFFICIENCY if self.open_weights else 1.0
+        return self.model.tokens_per_h100e_day * boost
+
+    def unit_cost_usd_per_mtok(self) -> float:
+        """Serving cost: what an H100e-hour costs over the tokens it serves in an hour."""
+        rent = self._rent_usd_per_hour()
+        return rent / (self.tokens_per_h100e_day / 24.0) * 1e6
+
+    def _rent_usd_per_hour(self) -> float:
+        num = den = 0.0
+        for h in self.model.hyperscalers:
+            c = h.contracts.get(self.name)
+            if c and c.h100e > 0:
+                num += c.h100e * c.price_usd_per_hour
+                den += c.h100e
+        if den > 0:
+            return num / den
+        return self.model.gpu_rental_usd_per_hour
+
+    def add_demand(self, tokens_per_day: float, paid_tokens_per_day: float) -> None:
+        self.demand_tokens_per_day += tokens_per_day
+        self.demand_paid_tokens_per_day += paid_tokens_per_day * self.paid_share_multiplier
+
+    def reset_month(self) -> None:
+        self.demand_tokens_per_day = 0.0
+        self.demand_paid_tokens_per_day = 0.0
+        self.revenue_usd_month = 0.0
+        self.compute_cost_usd_month = 0.0
+        self.compute_billed_usd_month = 0.0
+        self.raised_usd_month = 0.0
+
+    # ----- the month (phase 3) ---------------------------------------------------------
+    def step(self) -> None:
+        """Phase 3: serve, collect, pay, train, price, plan compute, fund."""
+        if self.defaulted:
+            return
+        cash_before = self.cash_usd
+        self._serve_and_collect()
+        unpaid = self._pay_for_compute()
+        self._pay_opex()
+        self._train()
+        self._set_price()
+        self._plan_compute()
+        self._fund(cash_before, unpaid)
+
+    def _serve_and_collect(self) -> None:
+        """Serve what inference capacity allows, paid tokens first; record the rest as
+        unserved. Paid tokens earn the lab's price; the free share earns nothing (001)."""
+        compute = self.compute_h100e
+        per_h100e = self.tokens_per_h100e_day
+        need = self.demand_tokens_per_day / per_h100e
+        self.inference_h100e = min(need, compute * (1.0 - MIN_TRAINING_FRAC))
+        self.training_h100e = compute - self.inference_h100e
+        self.inference_capacity_tokens_per_day = self.inference_h100e * per_h100e
+        served = min(self.demand_tokens_per_day, self.inference_capacity_tokens_per_day)
+        paid = min(self.demand_paid_tokens_per_day, served)
+        self.served_tokens_per_day = served
+        self.unserved_tokens_per_day = self.demand_tokens_per_day - served
+        revenue = paid * self.price_usd_per_mtok / 1e6 * DAYS_PER_MONTH
+        self.revenue_usd_month = self.model.ledger.pay("end_users", self, revenue, "token_sales")
+        self._demand_history.append(self.demand_tokens_per_day)
+
+    def _pay_for_compute(self) -> float:
+        """Pay each partner its rent; return what could not be paid."""
+        unpaid = 0.0
+        for h in self.model.hyperscalers:
+            if h.contract_with(self.name) > 0:
+                billed, paid = h.bill_lab(self)
+                self.compute_billed_usd_month += billed
+                self.compute_cost_usd_month += paid
+                unpaid += billed - paid
+        return unpaid
+
+    def _pay_opex(self) -> None:
+        self.model.ledger.pay(self, "operating_costs", min(self.opex_usd_per_month, max(self.cash_usd, 0.0)),
+                              "lab_opex")
+
+    def _train(self) -> None:
+        """Training compute buys capability through the scaling law (contention #1, 000).
+
+        capability = capability0 + scaling_exponent * log10(cumulative / prior cumulative).
+        The open-weights lab also inherits the frontier's capability after a lag
+        (distillation and spill-over, 002).
+        """
+        p = self.model.p
+        self.cum_training_h100e_months += self.training_h100e
+        own = self.capability0 + p.scaling_exponent * math.log10(self.cum_training_h100e_months / self._cum_training0)
+        if self.open_weights:
+            own = max(own, self.model.frontier_capability(months_ago=p.open_weights_lag_months))
+        self.capability = max(self.capability, own)
+
+    def price_target(self) -> float:
+        """Cost plus markup; the markup grows with the capability lead over rivals, and
+        a lab that turns demand away charges a scarcity premium."""
+        p = self.model.p
+        if self.open_weights:
+            markup = p.open_weights_markup_frac
+        else:
+            rivals = [lab.capability for lab in self.model.labs if lab is not self and not lab.defaulted]
+            lead = self.capability - max(rivals) if rivals else 0.0
+            markup = p.frontier_markup_frac * min(2.0, max(0.5, 1.0 + lead))
+        scarcity = self.unserved_tokens_per_day / self.demand_tokens_per_day if self.demand_tokens_per_day else 0.0
+        return self.unit_cost_usd_per_mtok() * (1.0 + markup) * (1.0 + scarcity)
+
+    def _set_price(self) -> None:
+        p = self.model.p
+        self.price_usd_per_mtok += p.token_price_adjust_per_month * (self.price_target() - self.price_usd_per_mtok)
+
+    def _plan_compute(self) -> None:
+        """Ask partners for next month's compute: inference for expected demand plus a
+        training budget (in dollars, so dearer compute buys fewer H100e) that grows while
+        the lab is funded, holds when runway is short, and shrinks in distress."""
+        p = self.model.p
+        h = self._demand_history
+        growth = (h[-1] / h[-4]) ** (1 / 3) if len(h) >= 4 and h[-4] > 0 else 1.1
+        growth = max(0.8, min(1.3, growth))
+        per_h100e = self.model.tokens_per_h100e_day_next * (OPEN_WEIGHTS_EFFICIENCY if self.open_weights else 1.0)
+        free = self.demand_tokens_per_day - self.demand_paid_tokens_per_day
+        free_served = 1.0 if self._healthy() else 0.5 if self.runway_months >= 6 else 0.2
+        inference = (self.demand_paid_tokens_per_day + free * free_served) * growth / per_h100e
+        rent_now = self._rent_usd_per_hour()
+        rent_new = self.model.gpu_rental_usd_per_hour
+        budget = self.training_h100e * rent_now
+        if self._healthy():
+            budget *= p.training_compute_growth_per_year ** (1 / 12)
+        elif self.parent is None and self.runway_months < 6:
+            budget *= 0.8
+        training = budget / max(rent_new, 1e-9)
+        want = inference + training
+        current = self.compute_h100e
+        distressed = self.parent is None and self.runway_months < 3
+        floor = current * (0.5 if distressed else 1 - CONTRACT_ROLLOFF_PER_MONTH)
+        want = max(want, floor)
+        live = {k: w for k, w in self.partner_weights.items() if not self.model.hyperscalers_by_name[k].defaulted}
+        total_w = sum(live.values())
+        for hs_name, w in live.items():
+            hs = self.model.hyperscalers_by_name[hs_name]
+            hs.requests[self.name] = want * w / total_w
+            spot = min(self.unserved_tokens_per_day / self.tokens_per_h100e_day, SPOT_CAP_FRAC * current)
+            hs.spot_requests[self.name] = (spot if self._healthy() else 0.0) * w / total_w
+
+    def _healthy(self) -> bool:
+        """Funded enough to grow training: runway above the raise trigger, or for an
+        in-house lab, parent support within its budget."""
+        p = self.model.p
+        if self.parent is None:
+            return self.runway_months >= p.lab_raise_trigger_months
+        parent = self.model.hyperscalers_by_name[self.parent]
+        support = sum(self._support_history[-12:])
+        return support < IN_HOUSE_BUDGET_FRAC_OF_PARENT_OCF * parent.core_ocf_usd_per_month * 12.0
+
+    def _fund(self, cash_before: float, unpaid: float) -> None:
+        """Track runway; ask investors (or the parent) for money; default if bills go unpaid."""
+        p = self.model.p
+        net = self.cash_usd - cash_before
+        self._net_history.append(net)
+        burn = -sum(self._net_history[-3:]) / len(self._net_history[-3:])
+        self.runway_months = self.cash_usd / burn if burn > 0 else math.inf
+        if self.parent is not None:
+            parent = self.model.hyperscalers_by_name[self.parent]
+            target = max(burn, 0.0) * 6.0
+            given = parent.fund_lab(self, target - self.cash_usd + unpaid) if self.cash_usd < target else 0.0
+            self._support_history.append(given)
+            if unpaid > 0 and self.cash_usd <= 0:
+                self.model.declare_default(self, "parent could not cover its bills")
+            return
+        if unpaid > 0:
+            self.model.declare_default(self, f"could not pay {unpaid / 1e9:.1f}B USD of compute")
+            return
+        self.asked_usd = 0.0
+        if self.runway_months < p.lab_raise_trigger_months:
+            self.asked_usd = max(0.0, burn * p.lab_raise_target_months - self.cash_usd)
+            self.model.capital.ask(self, self.asked_usd)
+
+    def receive_funding(self, amount_usd: float) -> None:
+        if amount_usd > 0:
+            self.model.ledger.pay("investors", self, amount_usd, "equity_raised")
+            self.raised_usd_month += amount_usd
+
+    def on_default(self) -> None:
+        """Contracts end; users go elsewhere; the lab serves nothing more."""
+        self.defaulted = True
+        self.default_month = self.model.month
+        for h in self.model.hyperscalers:
+            h.lose_tenant(self.name)
+        self.inference_h100e = self.training_h100e = 0.0
+        self.served_tokens_per_day = 0.0
+        self.runway_months = 0.0

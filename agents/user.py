@@ -1,0 +1,182 @@
+"""User cohorts: adoption over a graph, token demand, price response, choice of lab.
+
+One :class:`UserCohorts` agent per segment (consumer chat, search, coding, enterprise
+automation, autonomous agents). Each holds that segment's cohorts as numpy arrays, one
+cohort per node of its own small-world diffusion graph (networkx, seeded from the
+model's generator), so a month costs a sparse product and a few vector operations
+whatever the number of cohorts: no Python loop per cohort.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import mesa
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+REGIONS = ("US", "Europe", "Asia ex-China", "China")
+
+
+@dataclass(frozen=True)
+class SegmentSpec:
+    name: str
+    population_m: tuple          # potential users (millions) by region
+    adopted0_frac: tuple         # adoption at month 0 by region
+    tokens_per_user_day: float   # tokens per active user per day at month 0
+    paid_frac: float | None      # None: 1 - free_token_share_frac
+    agentic: bool                # tokens per user grow with agentic use
+    enterprise: bool             # adoption capped by the reliability ceiling (contention #3)
+    imitation_multiplier: float  # Bass q relative to the parameter
+    spend_weight: float          # share of the labour-replacement bound (001)
+    brand: dict = field(default_factory=dict)   # lab -> utility bonus in this segment
+
+
+#: Month-0 (Jan 2025) segments. Penetration follows 004 (late 2025: US 40%, China under
+#: 20%, world 5-10%) wound back a year; ChatGPT had ~300M weekly users in Dec 2024.
+#: Tokens per user are assumptions sized so that the total is ~45T tokens/day in Jan
+#: 2025 and coding and search carry most of the volume, as 001 argues (AI search and
+#: code generation drive the token boom).
+SEGMENTS = (
+    SegmentSpec("consumer chat", (270, 420, 2300, 1000), (0.25, 0.15, 0.04, 0.08), 4_000, None, False, False,
+                1.0, 0.10, {"OpenAI": 1.5, "Meta AI": 0.5, "xAI": 0.2}),
+    SegmentSpec("search", (300, 450, 2500, 1000), (0.30, 0.20, 0.10, 0.10), 6_000, None, False, False,
+                1.0, 0.10, {"Google DeepMind": 2.0, "OpenAI": 0.5}),
+    SegmentSpec("coding", (5, 7, 12, 8), (0.30, 0.25, 0.15, 0.20), 2_000_000, 0.5, True, False,
+                2.5, 0.20, {"Anthropic": 1.5, "OpenAI": 0.5}),
+    SegmentSpec("enterprise automation", (100, 120, 300, 200), (0.10, 0.06, 0.03, 0.03), 400_000, 0.6, False,
+                True, 1.5, 0.45, {"OpenAI": 0.5, "Anthropic": 0.5, "Google DeepMind": 0.5}),
+    SegmentSpec("autonomous agents", (20, 20, 30, 20), (0.02, 0.01, 0.005, 0.005), 10_000_000, 0.5, True, True,
+                2.5, 0.15, {"Anthropic": 0.5, "OpenAI": 0.5}),
+)
+
+#: Utility weight per capability point and per log-price in the choice among labs.
+#: 001: "users remain extremely sensitive to token prices ... the substitution effect
+#: of low-priced models is obvious".
+CHOICE_CAPABILITY_WEIGHT = 3.0
+CHOICE_PRICE_WEIGHT = 1.5
+#: Only the open-weights lab is reachable from China in the defaults.
+CHINA_OPEN_ONLY = True
+
+
+class UserCohorts(mesa.Agent):
+    """All cohorts of one segment, as arrays."""
+
+    def __init__(self, model, spec: SegmentSpec, n_cohorts: int):
+        super().__init__(model)
+        p = model.p
+        rng = model.rng
+        self.name = f"Users: {spec.name}"
+        self.segment = spec.name
+        self.spec = spec
+        self.cash_usd = 0.0   # users pay from outside the model (the end_users boundary)
+        self.defaulted = False
+        n = max(len(REGIONS), n_cohorts)
+        self.n = n
+        # contiguous blocks per region, so ring neighbours share a region and rewired
+        # edges cross regions
+        self.region_idx = np.repeat(np.arange(len(REGIONS)), -(-n // len(REGIONS)))[:n]
+        counts = np.bincount(self.region_idx, minlength=len(REGIONS))
+        pop = np.asarray(spec.population_m, float) * 1e6
+        self.population = pop[self.region_idx] / counts[self.region_idx]
+        if spec.enterprise:
+            ceiling = p.reliability_ceiling_frac
+        else:
+            ceiling = p.ceiling_penetration_frac
+        self.ceiling_frac = np.full(n, ceiling)
+        a0 = np.asarray(spec.adopted0_frac, float)[self.region_idx]
+        self.adopted_frac = np.minimum(a0 * rng.lognormal(0.0, 0.1, n), self.ceiling_frac)
+        self.graph = nx.watts_strogatz_graph(n, min(p.user_graph_degree, n - 1), p.user_graph_rewire_frac,
+                                             seed=int(rng.integers(2**31 - 1)))
+        adj = nx.to_scipy_sparse_array(self.graph, nodelist=range(n), format="csr", dtype=float)
+        deg = np.asarray(adj.sum(axis=1)).ravel()
+        self.neighbour_mean = sp.diags(1.0 / np.maximum(deg, 1.0)) @ adj
+        self.paid_frac = spec.paid_frac if spec.paid_frac is not None else 1.0 - p.free_token_share_frac
+        self.ref_price = None   # each region's effective price at month 0
+        self.ref_capability = None
+        # monthly figures (by region)
+        self.active_users = np.zeros(len(REGIONS))
+        self.tokens_per_day = np.zeros(len(REGIONS))
+        self.paid_spend_usd_per_year = 0.0
+        self.labour_bound_scale = 1.0
+        self.lab_shares = None
+
+    # ----- the month (phase 2) -------------------------------------------------------
+    def step(self) -> None:
+        """Phase 2: adoption spreads; demand at current prices and capabilities; choice."""
+        self._diffuse()
+        shares, price, capability = self._choose_labs()
+        self._demand(shares, price, capability)
+
+    def _diffuse(self) -> None:
+        """Bass diffusion on the graph: innovation plus imitation of adopted neighbours.
+
+        The hazard carries multiplicative noise from the model's generator.
+        """
+        p = self.model.p
+        relative = self.adopted_frac / np.maximum(self.ceiling_frac, 1e-9)
+        neighbours = self.neighbour_mean @ relative
+        q = p.adoption_imitation_per_month * self.spec.imitation_multiplier
+        hazard = (p.adoption_innovation_per_month + q * neighbours) * self.model.rng.gamma(25.0, 1 / 25.0, self.n)
+        self.adopted_frac += (self.ceiling_frac - self.adopted_frac) * np.minimum(hazard, 1.0)
+        self.adopted_frac = np.clip(self.adopted_frac, 0.0, self.ceiling_frac)
+        self.active_users = np.bincount(self.region_idx, weights=self.population * self.adopted_frac,
+                                        minlength=len(REGIONS))
+
+    def _choose_labs(self):
+        """Logit choice among labs by region: capability against log price (001)."""
+        labs = self.model.labs
+        cap = np.array([lab.capability for lab in labs])
+        price = np.array([max(lab.price_usd_per_mtok, 1e-6) for lab in labs])
+        brand = np.array([self.spec.brand.get(lab.name, 0.0) for lab in labs])
+        alive = np.array([not lab.defaulted for lab in labs])
+        open_w = np.array([lab.open_weights for lab in labs])
+        u = CHOICE_CAPABILITY_WEIGHT * (cap - cap.max()) + brand - CHOICE_PRICE_WEIGHT * np.log(price)
+        u = np.where(alive, u, -np.inf)
+        u = np.tile(u, (len(REGIONS), 1))
+        if CHINA_OPEN_ONLY:
+            u[REGIONS.index("China"), ~open_w] = -np.inf
+        shares = np.zeros_like(u)
+        for r in range(len(REGIONS)):
+            row = u[r]
+            if np.isfinite(row).any():
+                e = np.exp(row - row[np.isfinite(row)].max())
+                shares[r] = e / e.sum()
+        eff_price = shares @ price
+        eff_cap = shares @ cap
+        return shares, eff_price, eff_cap
+
+    def _demand(self, shares, price, capability) -> None:
+        """Tokens per active user grow with capability and agentic use and respond to
+        price with the elasticity (001's Jevons case above 1), saturating softly at a
+        ceiling; paid spend is bounded by the labour AI can replace (001); the free
+        share earns nothing."""
+        p = self.model.p
+        if self.ref_price is None:
+            self.ref_price = np.where(price > 0, price, 1.0)
+            self.ref_capability = capability.copy()
+        years = self.model.month / 12.0
+        raw = (self.spec.tokens_per_user_day
+               * p.capability_token_multiplier ** (capability - self.ref_capability)
+               * (p.agentic_token_growth_per_year ** years if self.spec.agentic else 1.0)
+               * (np.maximum(price, 1e-9) / self.ref_price) ** (-p.price_elasticity))
+        ceiling = self.spec.tokens_per_user_day * p.tokens_per_user_ceiling_multiple
+        per_user = raw / (1.0 + raw / ceiling)
+        tokens = self.active_users * per_user
+        spend = float((tokens * self.paid_frac * price).sum() / 1e6 * 365.0)
+        cap = p.labour_replaceable_usd_per_year * self.spec.spend_weight
+        self.labour_bound_scale = cap * np.tanh(spend / cap) / spend if spend > 0 else 1.0
+        tokens = tokens * self.labour_bound_scale
+        self.tokens_per_day = tokens
+        self.paid_spend_usd_per_year = spend * self.labour_bound_scale
+        self.lab_shares = shares
+        lab_tokens = tokens @ shares
+        for lab, t in zip(self.model.labs, lab_tokens):
+            if t > 0:
+                lab.add_demand(float(t), float(t) * self.paid_frac)
+
+    # ----- reporting -------------------------------------------------------------------
+    @property
+    def penetration_frac(self) -> float:
+        return float(self.active_users.sum() / self.population.sum())

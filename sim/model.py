@@ -1,0 +1,214 @@
+"""The Model: one step is one month of the AI compute build-out.
+
+``step()`` reads as the month's story, in the order of ../shared/DESIGN.md:
+capital market, users, labs, hyperscalers, chip vendors, utilities, the contract
+network, then thresholds and data. Capex and revenue are never drawn from a formula:
+capex is what hyperscalers pay for chips and shells, revenue is what users pay labs.
+"""
+
+from __future__ import annotations
+
+import mesa
+from mesa.datacollection import DataCollector
+
+from agents.chip_vendor import DEFAULT_VENDORS, ChipVendor
+from agents.hyperscaler import DEFAULT_HYPERSCALERS, Contract, Hyperscaler
+from agents.model_lab import DEFAULT_LABS, ModelLab
+from agents.power_utility import DEFAULT_UTILITIES, PowerUtility
+from agents.user import SEGMENTS, UserCohorts
+from sim import network, reporters, thresholds
+from sim.accounting import Ledger
+from sim.capital import CapitalMarket
+from sim.clock import MAX_MONTHS
+from sim.params import INIT_ONLY_FIELDS, ParamError, coerce, make_params
+
+#: Tokens one H100e serves per second at month 0, over the served mix (prefill and
+#: decode, reasoning included). An assumption sized so that inference is ~40% of labs'
+#: compute (004: training ~60%) while serving ~45T tokens/day in Jan 2025 (001's 200T
+#: in Aug 2025, wound back at its 2-3-month doubling).
+TOKENS_PER_H100E_SECOND_AT_START = 520.0
+
+
+def validate_events(events: list[dict]) -> list[dict]:
+    """Check timed events: a month in 0..179 and known fields with allowed values."""
+    out = []
+    for i, e in enumerate(events):
+        if not isinstance(e, dict) or set(e) - {"month", "set", "note"} or "month" not in e or "set" not in e:
+            raise ParamError(f"event {i}: needs keys 'month' and 'set' (and optionally 'note'); got {e!r}")
+        month = e["month"]
+        if isinstance(month, bool) or not isinstance(month, int) or not 0 <= month < MAX_MONTHS:
+            raise ParamError(f"event {i}: month {month!r} is out of range; allowed: an integer in [0, {MAX_MONTHS - 1}]")
+        if not isinstance(e["set"], dict) or not e["set"]:
+            raise ParamError(f"event {i}: 'set' must be a non-empty table of parameter = value")
+        fixed = [k for k in e["set"] if k in INIT_ONLY_FIELDS]
+        if fixed:
+            raise ParamError(f"event {i}: parameter '{fixed[0]}' only shapes the initial state and cannot change "
+                             "mid-run")
+        out.append({"month": month, "set": {k: coerce(k, v) for k, v in e["set"].items()},
+                    **({"note": str(e["note"])} if "note" in e else {})})
+    return out
+
+
+class ComputeBubbleModel(mesa.Model):
+    """An agent-based market of the AI compute build-out.
+
+    ``ComputeBubbleModel(seed=None, events=None, **params)``: every keyword is a field
+    of :class:`sim.params.Params`, validated on entry (``ParamError``, a ``ValueError``).
+    ``events`` is a list of ``{"month": M, "set": {field: value}}``: from run month M
+    (0 is the first month) the fields take the new values, as if a slider moved.
+    """
+
+    def __init__(self, seed: int | None = None, events: list[dict] | None = None, **params):
+        super().__init__(seed=seed)
+        self.p = make_params(params)
+        self.events = validate_events(events or [])
+        self.month = 0
+        self.ledger = Ledger()
+        self.capital = CapitalMarket(self)
+        self.figures: list[dict] = []
+        self.levels: list[list[int]] = []
+        self.defaults: list[dict] = []
+        self._frontier_history: list[float] = []
+        self._set_efficiency()
+        self._create_agents()
+        self.contract_graph = network.build_contract_graph(self)
+        self.datacollector = DataCollector(model_reporters=reporters.MODEL_REPORTERS,
+                                           agenttype_reporters=reporters.agent_reporters())
+        self.running = True
+
+    # ===== set-up ===================================================================
+    def _create_agents(self) -> None:
+        p = self.p
+        self.vendors = [ChipVendor(self, s) for s in DEFAULT_VENDORS]
+        self.vendors_by_name = {v.name: v for v in self.vendors}
+        self.utilities = [PowerUtility(self, s) for s in DEFAULT_UTILITIES]
+        self.utilities_by_region = {u.region: u for u in self.utilities}
+        self.hyperscalers = [Hyperscaler(self, s) for s in DEFAULT_HYPERSCALERS]
+        self.hyperscalers_by_name = {h.name: h for h in self.hyperscalers}
+        self.labs = [ModelLab(self, s) for s in DEFAULT_LABS]
+        n = p.n_user_cohorts // len(SEGMENTS)
+        self.user_segments = [UserCohorts(self, s, n) for s in SEGMENTS]
+        for spec in DEFAULT_LABS:
+            for hs_name, h100e in spec.contracts_h100e.items():
+                self.hyperscalers_by_name[hs_name].contracts[spec.name] = Contract(
+                    h100e, p.initial_rental_usd_per_gpu_hour)
+        self.inference_share_frac = 1.0 - p.training_share_frac
+        self.gpu_rental_usd_per_hour = p.initial_rental_usd_per_gpu_hour
+        for lab in self.labs:
+            lab.price_usd_per_mtok = lab.price_target()
+
+    def _set_efficiency(self) -> None:
+        """Compute per token falls ``efficiency_gain_per_year`` a year (003/004), with a
+        one-time cut of ``efficiency_shock_factor`` at ``efficiency_shock_month`` (002)."""
+        p = self.p
+
+        def at(month: int) -> float:
+            shock = p.efficiency_shock_factor if 0 < p.efficiency_shock_month <= month + 1 else 1.0
+            return TOKENS_PER_H100E_SECOND_AT_START * 86400.0 * p.efficiency_gain_per_year ** (month / 12.0) * shock
+
+        self._efficiency_at = at
+        self.tokens_per_h100e_day = at(self.month)
+        self.tokens_per_h100e_day_next = at(self.month + 1)
+
+    # ===== public figures other agents may read ======================================
+    def frontier_capability(self, months_ago: int = 0) -> float:
+        """Best closed-lab capability ``months_ago`` months back (public benchmarks)."""
+        h = self._frontier_history
+        if not h:
+            return max(lab.capability for lab in self.labs if not lab.open_weights)
+        return h[max(0, len(h) - 1 - months_ago)]
+
+    # ===== the month =================================================================
+    def step(self) -> None:
+        """One month, in phases."""
+        self._begin_month()
+        self.capital.step()                                              # 1. capital market
+        self.agents_by_type[UserCohorts].do("step")                      # 2. users
+        self.agents_by_type[ModelLab].shuffle_do("step")                 # 3. labs
+        self.agents_by_type[Hyperscaler].shuffle_do("step")              # 4. hyperscalers
+        self.agents_by_type[ChipVendor].do("step")                       # 5. chip vendors
+        self.agents_by_type[PowerUtility].do("step")                     # 6. utilities
+        self._settle_network()                                           # 7. contract network
+        self._evaluate_and_collect()                                     # 8. thresholds, data
+        self.month += 1
+        if self.month >= MAX_MONTHS:
+            self.running = False
+
+    def update_params(self, **overrides) -> None:
+        """Change parameters from the next month on (live sliders, timed events).
+
+        Fields that only shape the initial state (sizes, start date) cannot change.
+        """
+        fixed = [k for k in overrides if k in INIT_ONLY_FIELDS]
+        if fixed:
+            raise ParamError(f"parameter '{fixed[0]}' only shapes the initial state; allowed: set it before the run")
+        self.p = self.p.with_overrides(**overrides)
+        self._set_efficiency()
+
+    def _begin_month(self) -> None:
+        for event in self.events:
+            if event["month"] == self.month:
+                self.update_params(**event["set"])
+        self.ledger.new_month()
+        self.tokens_per_h100e_day = self._efficiency_at(self.month)
+        self.tokens_per_h100e_day_next = self._efficiency_at(self.month + 1)
+        for a in self.hyperscalers + self.labs:
+            a.reset_month()
+
+    def _settle_network(self) -> None:
+        """Edge weights become this month's flows; public figures for next month."""
+        network.update_flows(self.contract_graph, self)
+        train = sum(lab.training_h100e for lab in self.labs)
+        infer = sum(lab.inference_h100e for lab in self.labs)
+        self.inference_share_frac = infer / (train + infer) if train + infer > 0 else 0.0
+        live = [h for h in self.hyperscalers if not h.defaulted and h.powered_h100e > 0]
+        if live:
+            self.gpu_rental_usd_per_hour = (sum(h.rental_usd_per_hour * h.powered_h100e for h in live)
+                                            / sum(h.powered_h100e for h in live))
+        for h in self.hyperscalers:
+            if not h.defaulted and h.neocloud and self._insolvent(h):
+                self.declare_default(h, "revenue no longer covers its obligations")
+        self._frontier_history.append(max(lab.capability for lab in self.labs if not lab.open_weights))
+
+    def _evaluate_and_collect(self) -> None:
+        self.figures.append(reporters.month_figures(self))
+        reporters.add_threshold_inputs(self.figures, self.p)
+        readings = thresholds.evaluate(self.figures, self.p)
+        self.levels.append([r.level for r in readings])
+        for r in readings:
+            self.figures[-1][f"level_{r.name}"] = r.level
+        self.datacollector.collect(self)
+
+    # ===== defaults and their spread ====================================================
+    def declare_default(self, agent, reason: str, propagated: bool = False) -> None:
+        """Record a default and spread it along the contract network.
+
+        A lab's default ends its contracts (its partners keep the bad debt); a
+        hyperscaler's default cancels its chip orders and grid requests and strands its
+        tenants, who default too if no other partner is left.
+        """
+        if agent.defaulted:
+            return
+        agent.on_default()
+        self.defaults.append({"month": self.month, "name": agent.name, "reason": reason,
+                              "propagated": propagated})
+        self.contract_graph.nodes[agent.name]["defaulted"] = True
+        for name in network.counterparties(self.contract_graph, agent.name):
+            other = self.hyperscalers_by_name.get(name) or next((lab for lab in self.labs if lab.name == name), None)
+            if other is None or other.defaulted:
+                continue
+            if isinstance(other, Hyperscaler) and other.neocloud and self._insolvent(other):
+                self.declare_default(other, f"lost tenant {agent.name}", propagated=True)
+            elif isinstance(other, ModelLab) and other.parent is None and not any(
+                    not self.hyperscalers_by_name[h].defaulted for h in other.partner_weights):
+                self.declare_default(other, f"lost its compute with {agent.name}", propagated=True)
+
+    def _insolvent(self, h: Hyperscaler) -> bool:
+        """Six months of obligations against cash, credit and contracted income."""
+        p = self.p
+        interest = h.debt_usd * (p.interest_rate_frac + 0.04) / 12.0
+        shells = sum(min(x.cost_per_month_usd, x.cost_left_usd) for x in h.projects)
+        income = sum(c.h100e * c.price_usd_per_hour for c in h.contracts.values()) * 730.0
+        power = h.power_cost_usd_month
+        need = 6.0 * (interest + shells + power - income - h.core_ocf_usd_per_month)
+        return need > h.cash_usd + h.credit_room()

@@ -1,0 +1,289 @@
+"""The model's one parameter source.
+
+Every tunable number of computebubble is a field of :class:`Params`. Each field's
+metadata carries its ``unit``, a ``desc``, its allowed ``min`` and ``max``, and the
+``source`` behind its default (a seed file in ``../shared/seeds/`` by its number, a
+public figure, or a stated assumption). Sliders, scenario files, sweeps and the
+command line all read defaults and ranges from here; validation happens here and only
+here (:func:`validate`), so every bad value gets the same one-line message.
+
+Seeds are cited by number: 000 ("two curves and three points of contention"),
+001 (the physics of supply and revenue), 002 (DeepSeek, Blackwell and the
+deployment gap), 003 (compute economics, Deloitte 2026 figures), 004 (the 2025-11-08
+bubble round-table).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+
+class ParamError(ValueError):
+    """A parameter value that is unknown, of the wrong type, or out of range.
+
+    The message is one line: the field, the value, and what is allowed.
+    """
+
+
+def _p(default: Any, unit: str, desc: str, lo: float, hi: float, source: str = "assumption"):
+    return field(default=default, metadata={"unit": unit, "desc": desc, "min": lo, "max": hi, "source": source})
+
+
+@dataclass(frozen=True)
+class Params:
+    """All model parameters, with units in the names. See each field's metadata."""
+
+    # ----- clock and size -------------------------------------------------------
+    start_year: int = _p(2025, "year", "calendar year of month 0", 2020, 2035, "DESIGN.md: default start 2025-01")
+    start_month: int = _p(1, "month of year", "calendar month of month 0", 1, 12)
+    n_user_cohorts: int = _p(
+        1000, "cohorts", "user cohorts in total (segments x regions x graph nodes); each is one node of a "
+        "diffusion graph", 20, 1_000_000)
+    user_graph_degree: int = _p(6, "edges per node", "mean degree of each segment's small-world diffusion graph", 2, 40,
+                                "Watts-Strogatz small world, a standard diffusion substrate")
+    user_graph_rewire_frac: float = _p(0.1, "fraction", "rewiring probability of the diffusion graph", 0.0, 1.0)
+
+    # ----- the three points of contention (000) ---------------------------------
+    scaling_exponent: float = _p(
+        1.0, "capability points per 10x training compute",
+        "capability gained per tenfold cumulative training compute: contention #1, 'is the scaling law still "
+        "working?'", 0.0, 3.0, "000 (#1); one point = one model generation, an assumption")
+    efficiency_gain_per_year: float = _p(
+        4.0, "x per year", "steady cut in compute per served token (served mix, frontier included)", 1.0, 20.0,
+        "003: same-capability cost falls 5-10x a year; 004: token cost ~10x a year; users move to newer, "
+        "dearer models (004, Richard Ge), so the served mix falls slower: 4x")
+    efficiency_shock_factor: float = _p(
+        1.0, "x", "one-time step cut in compute per token (1 = no shock): contention #2", 1.0, 50.0,
+        "002: DeepSeek R1; 000 (#2)")
+    efficiency_shock_month: int = _p(
+        0, "month of run", "run month at which the efficiency shock lands (1 = first month; 0 = never)", 0, 180, "002")
+    reliability_ceiling_frac: float = _p(
+        0.5, "fraction", "ceiling on enterprise-automation and autonomous-agent adoption: contention #3", 0.05, 1.0,
+        "000 (#3); 004: 'can 500M DAU become 2-3B, and can chat become L4-grade agents?'")
+
+    # ----- users and demand ------------------------------------------------------
+    price_elasticity: float = _p(
+        1.2, "-dlnQ/dlnP", "price elasticity of token demand (above 1: the Jevons case)", 0.1, 3.0,
+        "001: Jevons paradox, prices -60-70% while usage doubles every 2-3 months")
+    capability_token_multiplier: float = _p(
+        1.6, "x tokens per capability point", "tokens per active user per capability point gained", 1.0, 5.0,
+        "assumption; 001: reasoning models 'think longer'")
+    agentic_token_growth_per_year: float = _p(
+        2.0, "x per year", "growth of tokens per active user in coding and agent segments from agentic use", 1.0, 10.0,
+        "004 (Wang Kun): agent mode will raise token use sharply")
+    tokens_per_user_ceiling_multiple: float = _p(
+        50.0, "x month-0 tokens per user", "soft ceiling on tokens per active user per day (a day has so many "
+        "tasks)", 2.0, 10_000.0,
+        "001: existing ChatGPT users' daily use grows slowly; 'would you pay 50% more for 50% more use?'")
+    adoption_innovation_per_month: float = _p(
+        0.004, "per month", "Bass innovation coefficient p (adoption without neighbours)", 0.0, 0.1,
+        "Bass (1969); typical p ~0.003-0.01/month for consumer tech")
+    adoption_imitation_per_month: float = _p(
+        0.06, "per month", "Bass imitation coefficient q (adoption from adopted neighbours)", 0.0, 1.0,
+        "Bass (1969); typical q ~0.3-0.5/year for consumer tech, faster for free software")
+    ceiling_penetration_frac: float = _p(
+        0.9, "fraction", "long-run adoption ceiling for consumer segments", 0.1, 1.0,
+        "004: internet/PC penetration 90%+")
+    free_token_share_frac: float = _p(
+        0.8, "fraction", "share of consumer-chat and search tokens served free (earn nothing)", 0.0, 1.0,
+        "001: 'a large portion ... is free' (Gemini's generous free tier); ~5% of ChatGPT users pay")
+    labour_replaceable_usd_per_year: float = _p(
+        3.5e12, "USD per year", "bound on paid AI spend: the labour it can replace", 1e11, 3e13,
+        "001: a $3-4T market needs an equal reallocation of labour")
+
+    # ----- model labs -------------------------------------------------------------
+    training_share_frac: float = _p(
+        0.6, "fraction", "labs' target share of their compute spent on training", 0.1, 0.9,
+        "004 (terry): about 60% of AI compute spend is training")
+    training_compute_growth_per_year: float = _p(
+        4.0, "x per year", "growth labs want in training compute when funded", 1.0, 10.0,
+        "Epoch AI: frontier training compute has grown 4-5x a year since 2010")
+    lab_raise_trigger_months: float = _p(
+        15.0, "months", "a lab raises money when its runway falls below this", 1.0, 48.0,
+        "assumption: labs raised every 9-15 months in 2024-25 (public rounds)")
+    lab_raise_target_months: float = _p(
+        24.0, "months", "runway a lab asks investors to fund", 3.0, 60.0, "assumption")
+    open_weights_lag_months: int = _p(
+        6, "months", "how far the open-weights lab trails the frontier's capability", 0, 36,
+        "002: 'the gap is roughly six months'")
+    token_price_adjust_per_month: float = _p(
+        0.25, "fraction per month", "how fast labs move token prices toward cost plus markup", 0.01, 1.0, "assumption")
+    frontier_markup_frac: float = _p(
+        1.0, "fraction over serving cost", "closed labs' markup at capability parity", 0.0, 10.0,
+        "assumption: ~50% API gross margin on paid tokens (public OpenAI/Anthropic reporting)")
+    open_weights_markup_frac: float = _p(
+        0.3, "fraction over serving cost", "open-weights lab's markup", 0.0, 5.0, "002: 'the Pinduoduo of models'")
+
+    # ----- hyperscalers -----------------------------------------------------------
+    hyperscaler_optimism: float = _p(
+        1.2, "x", "multiplier on the demand growth hyperscalers extrapolate when planning capex", 0.2, 3.0,
+        "assumption; 004 (DanielQ): 'invest early, benefit early'")
+    arms_race_coupling: float = _p(
+        0.3, "fraction", "weight on keeping up with peers' capex when planning", 0.0, 1.0,
+        "004 (zhoukui, terry): arms race; Meta and Musk will not quit")
+    capex_tolerance_ocf_frac: float = _p(
+        0.9, "x operating cash flow", "AI capex the capital market tolerates per dollar of operating cash flow "
+        "at neutral sentiment", 0.1, 3.0, "2025 hyperscaler capex/OCF ~0.6-1.0 (company filings)")
+    target_utilization_frac: float = _p(
+        0.9, "fraction", "utilization hyperscalers plan for and price around", 0.5, 0.99, "assumption")
+    rental_price_sensitivity: float = _p(
+        0.15, "fraction per month per utilization point", "rental price response to utilization above/below target",
+        0.0, 2.0, "assumption")
+    initial_rental_usd_per_gpu_hour: float = _p(
+        3.2, "USD per H100e-hour", "rental price at month 0", 0.5, 20.0,
+        "004: about $2.8/GPU-hour in Nov 2025; H100 ~$3+ in early 2025 (public price indices)")
+    gpu_accounting_life_months: int = _p(
+        72, "months", "depreciation life hyperscalers book for GPUs", 12, 120,
+        "hyperscaler filings: 6-year server lives (2022-25)")
+    gpu_physical_life_months: int = _p(
+        84, "months", "age at which a GPU cohort is retired", 24, 144, "assumption")
+    shell_lead_months: int = _p(
+        18, "months", "time to build a data-center shell (building, power equipment, cooling)", 3, 60,
+        "public: 18-24 months for hyperscale AI campuses; 003: infrastructure has longer lead times")
+    shell_cost_usd_per_mw: float = _p(
+        11e6, "USD per MW", "cost of shell, power and cooling equipment per MW of IT load", 1e6, 50e6,
+        "public: ~$10-12M per MW (Cushman & Wakefield, JLL 2025); with network this makes GPUs ~40% (003)")
+    network_server_frac_of_chip_cost: float = _p(
+        0.35, "x chip cost", "servers, network and storage bought with each chip dollar", 0.0, 2.0,
+        "assumption chosen so GPUs are ~40% of cluster cost (003)")
+    hyperscaler_fleet_scale: float = _p(
+        1.0, "x", "scales every hyperscaler's initial fleet and shells", 0.1, 10.0, "assumption")
+
+    # ----- chip vendors -----------------------------------------------------------
+    chip_generation_months: int = _p(
+        21, "months", "time between chip generations", 9, 48, "001/002: a generation every 1.5-2 years")
+    gen_price_per_h100e_factor: float = _p(
+        0.6, "x per generation", "price per H100e of a new generation relative to the last", 0.1, 1.5,
+        "public: B200 ~2.25x H100 compute at ~1.4x price")
+    gen_power_per_h100e_factor: float = _p(
+        0.7, "x per generation", "all-in kW per H100e of a new generation relative to the last", 0.1, 1.2,
+        "002: Blackwell promised 4x energy efficiency (a marketing figure at lower precision); 0.7 all-in")
+    yield_initial_frac: float = _p(0.5, "fraction", "yield of a new generation at launch", 0.05, 1.0, "assumption")
+    yield_mature_frac: float = _p(0.85, "fraction", "mature yield", 0.1, 1.0, "004: B200 yield above 80%")
+    yield_ramp_months: int = _p(10, "months", "months from launch to mature yield", 1, 36, "004: B200 late-2025")
+    vendor_capacity_growth_max_per_month: float = _p(
+        0.06, "fraction per month", "fastest a vendor can grow production capacity", 0.0, 0.5,
+        "TSMC CoWoS roughly doubled yearly 2023-25 (public)")
+    asp_btb_sensitivity: float = _p(
+        0.03, "fraction per month", "ASP response to book-to-bill above/below 1", 0.0, 0.5, "assumption")
+
+    # ----- power utilities --------------------------------------------------------
+    power_build_multiplier: float = _p(
+        1.0, "x", "scales every utility's build rate of data-center capacity", 0.05, 5.0,
+        "001: ~20 GW new DC capacity ex-China 2025-26; 004: 9-10 GW new US power next year")
+    grid_interconnect_lead_months: int = _p(
+        9, "months", "minimum wait from grid request to connection", 0, 60,
+        "public: US interconnection queues of 1-5 years; hyperscaler-priority sites faster")
+    power_price_usd_per_mwh: float = _p(
+        75.0, "USD per MWh", "base electricity price for data centers", 10.0, 500.0,
+        "US industrial average ~$80/MWh (EIA 2025)")
+    inference_site_power_premium: float = _p(
+        1.5, "x", "power price multiplier at inference sites near users", 1.0, 3.0, "004: 1.3-2x")
+
+    # ----- capital market ---------------------------------------------------------
+    interest_rate_frac: float = _p(
+        0.045, "fraction per year", "risk-free interest rate", 0.0, 0.25, "Fed funds ~4.3-4.5% in 2025")
+    lab_funding_usd_per_year: float = _p(
+        120e9, "USD per year", "equity funding on offer to labs and neoclouds at neutral sentiment", 0.0, 2e12,
+        "public: OpenAI $40B, xAI ~$20B, Anthropic ~$16B rounds in 2025; >$100B to AI labs")
+    sovereign_floor_usd_per_year: float = _p(
+        0.0, "USD per year", "state funding on offer regardless of sentiment", 0.0, 2e12,
+        "004: 'both US and Chinese governments strongly support AI'")
+    belief_switching_intensity: float = _p(
+        3.0, "1/error", "intensity of choice in investors' switching between forecasting rules", 0.0, 50.0,
+        "Brock & Hommes (1998) heuristic switching")
+    funding_freeze_month: int = _p(
+        0, "month of run", "from this month investors offer labs and neoclouds nothing (0 = never)", 0, 180,
+        "000: bubbles pop through liquidity exhaustion")
+    neocloud_debt_capacity_usd: float = _p(
+        40e9, "USD", "credit line available to the debt-financed neocloud at neutral sentiment", 0.0, 1e12,
+        "public: CoreWeave debt ~$20-30B in 2025; 004: Meta funds 20% of an SPV, partners the rest")
+
+    # ----- thresholds ---------------------------------------------------------------
+    gpu_cost_share_frac: float = _p(
+        0.4, "fraction", "GPU share of a cluster's total cost, for the revenue-gap threshold", 0.1, 0.9, "003")
+    target_gross_margin_frac: float = _p(
+        0.5, "fraction", "gross margin end users' AI revenue must earn", 0.0, 0.9,
+        "Sequoia, 'AI's $600B question' (2024): 50% software margin")
+    bust_capex_drop_frac: float = _p(
+        0.3, "fraction", "a bust: AI capex this far below its peak within 12 months", 0.05, 0.95, "DESIGN.md")
+
+    def with_overrides(self, **overrides: Any) -> "Params":
+        """A copy with ``overrides`` applied, validated."""
+        return make_params(overrides, base=self)
+
+
+FIELDS: dict[str, dataclasses.Field] = {f.name: f for f in fields(Params)}
+
+#: Fields that shape only the initial state: they cannot change during a run.
+INIT_ONLY_FIELDS = frozenset({"start_year", "start_month", "n_user_cohorts", "user_graph_degree",
+                              "user_graph_rewire_frac", "hyperscaler_fleet_scale", "initial_rental_usd_per_gpu_hour"})
+
+
+def field_info(name: str) -> dict[str, Any]:
+    """Unit, description, range, default and source of one field."""
+    f = FIELDS[name]
+    return {"name": name, "type": f.type, "default": f.default, **f.metadata}
+
+
+def _type_name(f: dataclasses.Field) -> str:
+    return "integer" if f.type in ("int", int) else "number"
+
+
+def coerce(name: str, value: Any) -> Any:
+    """Check one value against its field: known name, right type, in range.
+
+    Raises :class:`ParamError` with a one-line message otherwise.
+    """
+    if name not in FIELDS:
+        close = [n for n in FIELDS if n.split("_")[0] == name.split("_")[0]][:3]
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise ParamError(f"unknown parameter '{name}'{hint}; see 'computebubble params' for the list")
+    f = FIELDS[name]
+    lo, hi = f.metadata["min"], f.metadata["max"]
+    is_int = _type_name(f) == "integer"
+    allowed = f"{'an integer' if is_int else 'a number'} in [{lo:g}, {hi:g}] ({f.metadata['unit']})"
+    if isinstance(value, str):
+        try:
+            value = float(value.replace("_", ""))
+        except ValueError:
+            raise ParamError(f"parameter '{name}': value {value!r} is not {allowed}") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ParamError(f"parameter '{name}': value {value!r} is not {allowed}")
+    if not math.isfinite(value):
+        raise ParamError(f"parameter '{name}': value {value!r} is not {allowed}")
+    if is_int:
+        if float(value) != int(value):
+            raise ParamError(f"parameter '{name}': value {value!r} is not {allowed}")
+        value = int(value)
+    else:
+        value = float(value)
+    if not lo <= value <= hi:
+        raise ParamError(f"parameter '{name}': value {value:g} is out of range; allowed: {allowed}")
+    return value
+
+
+def make_params(overrides: dict[str, Any] | None = None, base: Params | None = None) -> Params:
+    """Build a validated :class:`Params` from flat overrides (the one validation point)."""
+    base = base or Params()
+    clean = {k: coerce(k, v) for k, v in (overrides or {}).items()}
+    p = dataclasses.replace(base, **clean)
+    validate(p)
+    return p
+
+
+def validate(p: Params) -> None:
+    """Cross-field checks that single ranges cannot express."""
+    if p.yield_initial_frac > p.yield_mature_frac:
+        raise ParamError(
+            f"parameter 'yield_initial_frac': value {p.yield_initial_frac:g} exceeds yield_mature_frac "
+            f"{p.yield_mature_frac:g}; allowed: at most yield_mature_frac")
+    if p.gpu_physical_life_months < 12:
+        raise ParamError("parameter 'gpu_physical_life_months': must be at least 12")
+
+
+def as_dict(p: Params) -> dict[str, Any]:
+    return dataclasses.asdict(p)

@@ -1,0 +1,213 @@
+"""The public schema: model-level columns (one row per month) and agent-level columns.
+
+Column names are constants here, imported by ``viz/`` and ``experiments/``. The model
+computes a month's figures once (:func:`month_figures`); the DataCollector's reporters
+read them back, so the frame and the thresholds see the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+
+from sim import thresholds
+from sim.clock import HOURS_PER_MONTH, month_date
+
+MONTH = "month"
+DATE = "date"
+AI_CAPEX_USD = "ai_capex_usd"
+AI_REVENUE_USD = "ai_revenue_usd"
+REQUIRED_REVENUE_USD = "required_revenue_usd"
+REVENUE_GAP_USD = "revenue_gap_usd"
+IDLE_FRAC = "idle_frac"
+GHOST_GW = "ghost_gw"
+POWERED_GW = "powered_gw"
+TOKENS_PER_DAY = "tokens_per_day"
+PRICE_USD_PER_MTOK = "price_usd_per_mtok"
+GPU_RENTAL_USD_PER_HOUR = "gpu_rental_usd_per_hour"
+LAB_MIN_RUNWAY_MONTHS = "lab_min_runway_months"
+SENTIMENT = "sentiment"
+CHIP_REVENUE_USD = "chip_revenue_usd"
+CAPEX_GROWTH_12M = "capex_growth_12m"
+REVENUE_GROWTH_12M = "revenue_growth_12m"
+IMPAIRMENTS_USD = "impairments_usd"
+
+#: Every model-level column, in order. The first 18 are the issue's public schema.
+MODEL_COLUMNS = (
+    MONTH, DATE, AI_CAPEX_USD, AI_REVENUE_USD, REQUIRED_REVENUE_USD, REVENUE_GAP_USD, IDLE_FRAC, GHOST_GW,
+    POWERED_GW, TOKENS_PER_DAY, PRICE_USD_PER_MTOK, GPU_RENTAL_USD_PER_HOUR, LAB_MIN_RUNWAY_MONTHS, SENTIMENT,
+    CHIP_REVENUE_USD, CAPEX_GROWTH_12M, REVENUE_GROWTH_12M, IMPAIRMENTS_USD,
+    "impairments_cum_usd", "chip_capex_usd", "shell_capex_usd", "unserved_tokens_per_day",
+    "inference_capacity_tokens_per_day", "shipped_h100e", "shipped_h100e_cum", "shipped_gw", "shipped_gw_cum",
+    "powered_h100e", "ghost_h100e", "retired_h100e_cum", "rented_h100e", "deployment_lag_months",
+    "payback_months", "training_share_frac", "lab_compute_spend_usd", "lab_cash_usd", "funding_granted_usd",
+    "funding_unfilled_frac", "belief_trend_frac", "belief_fundamentalist_frac", "belief_physics_frac",
+    "consensus_growth", "hurdle_growth", "grid_built_gw_cum", "grid_queue_gw", "power_price_usd_per_mwh",
+    "active_users", "consumer_users", "penetration_us_frac", "penetration_world_frac", "frontier_capability",
+    "tokens_per_h100e_day", "defaults_month", "defaults_cum", "hyperscaler_debt_usd",
+    *(f"level_{n}" for n in thresholds.NAMES),
+)
+
+#: Column order of the verdict's scalar outcomes (experiments.run, sweeps).
+LEVEL_COLUMNS = tuple(f"level_{n}" for n in thresholds.NAMES)
+
+
+def month_figures(model) -> dict:
+    """Compute one month's public figures from the agents' books (after all phases)."""
+    p = model.p
+    hs = model.hyperscalers
+    labs = model.labs
+    live_hs = [h for h in hs if not h.defaulted]
+    powered_h100e = sum(h.powered_h100e for h in hs)
+    rented = sum(h.rented_h100e for h in live_hs)
+    capex = sum(h.capex_usd_month for h in hs)
+    chip_capex = sum(h.chip_capex_usd_month for h in hs)
+    revenue = sum(lab.revenue_usd_month for lab in labs)
+    tokens = sum(lab.served_tokens_per_day for lab in labs)
+    paid = sum(lab.served_tokens_per_day * lab.price_usd_per_mtok for lab in labs)
+    shipped = sum(v.shipped_h100e_month for v in model.vendors)
+    shipped_gw = sum(v.shipped_h100e_month * v.kw_per_h100e for v in model.vendors) / 1e6
+    prev = model.figures[-1] if model.figures else None
+    runways = [lab.runway_months for lab in labs if lab.parent is None and not lab.defaulted]
+    train = sum(lab.training_h100e for lab in labs)
+    infer = sum(lab.inference_h100e for lab in labs)
+    rental = (sum(h.rental_usd_per_hour * h.powered_h100e for h in live_hs) / max(
+        sum(h.powered_h100e for h in live_hs), 1.0)) if live_hs else 0.0
+    idle = 1.0 - rented / powered_h100e if powered_h100e > 0 else 0.0
+    users = model.user_segments
+    consumer = users[0]
+    world_pop = consumer.population.sum()
+    us_mask = consumer.region_idx == 0
+    us_pen = float((consumer.population * consumer.adopted_frac)[us_mask].sum() / consumer.population[us_mask].sum())
+    cap = model.capital
+    imp_month = sum(h.impairments_usd_month + h.bad_debt_usd_month for h in hs)
+    f = {
+        MONTH: model.month,
+        DATE: month_date(p.start_year, p.start_month, model.month),
+        AI_CAPEX_USD: capex,
+        AI_REVENUE_USD: revenue,
+        IDLE_FRAC: idle,
+        GHOST_GW: sum(h.ghost_mw for h in hs) / 1000.0,
+        POWERED_GW: sum(h.used_mw for h in hs) / 1000.0,
+        TOKENS_PER_DAY: tokens,
+        PRICE_USD_PER_MTOK: paid / tokens if tokens > 0 else 0.0,
+        GPU_RENTAL_USD_PER_HOUR: rental,
+        LAB_MIN_RUNWAY_MONTHS: min(runways) if runways else 0.0,
+        SENTIMENT: cap.sentiment,
+        CHIP_REVENUE_USD: sum(v.revenue_usd_month for v in model.vendors),
+        IMPAIRMENTS_USD: imp_month,
+        "impairments_cum_usd": (prev["impairments_cum_usd"] if prev else 0.0) + imp_month,
+        "chip_capex_usd": chip_capex,
+        "shell_capex_usd": capex - chip_capex * (1 + p.network_server_frac_of_chip_cost),
+        "unserved_tokens_per_day": sum(lab.unserved_tokens_per_day for lab in labs),
+        "inference_capacity_tokens_per_day": sum(lab.inference_capacity_tokens_per_day for lab in labs),
+        "shipped_h100e": shipped,
+        "shipped_h100e_cum": sum(v.shipped_h100e_total for v in model.vendors),
+        "shipped_gw": shipped_gw,
+        "shipped_gw_cum": (prev["shipped_gw_cum"] if prev else 0.0) + shipped_gw,
+        "powered_h100e": powered_h100e,
+        "ghost_h100e": sum(h.ghost_h100e for h in hs),
+        "retired_h100e_cum": sum(h.retired_h100e_total for h in hs),
+        "rented_h100e": rented,
+        "deployment_lag_months": max((h.deployment_lag_months for h in live_hs if h.ghost_h100e > 0), default=0.0),
+        "payback_months": payback_months(model, rental, idle),
+        "training_share_frac": train / (train + infer) if train + infer > 0 else 0.0,
+        "lab_compute_spend_usd": sum(lab.compute_cost_usd_month for lab in labs),
+        "lab_cash_usd": sum(lab.cash_usd for lab in labs),
+        "funding_granted_usd": cap.funding_granted_usd,
+        "funding_unfilled_frac": cap.unfilled_frac,
+        "belief_trend_frac": float(cap.shares[0]),
+        "belief_fundamentalist_frac": float(cap.shares[1]),
+        "belief_physics_frac": float(cap.shares[2]),
+        "consensus_growth": cap.consensus,
+        "hurdle_growth": cap.hurdle,
+        "grid_built_gw_cum": sum(u.built_mw_total for u in model.utilities) / 1000.0,
+        "grid_queue_gw": sum(u.queued_mw for u in model.utilities) / 1000.0,
+        "power_price_usd_per_mwh": sum(u.price_usd_per_mwh for u in model.utilities) / len(model.utilities),
+        "active_users": float(sum(s.active_users.sum() for s in users)),
+        "consumer_users": float(consumer.active_users.sum()),
+        "penetration_us_frac": us_pen,
+        "penetration_world_frac": float(consumer.active_users.sum() / world_pop),
+        "frontier_capability": max((lab.capability for lab in labs if not lab.open_weights), default=0.0),
+        "tokens_per_h100e_day": model.tokens_per_h100e_day,
+        "defaults_month": sum(1 for d in model.defaults if d["month"] == model.month),
+        "defaults_cum": len(model.defaults),
+        "hyperscaler_debt_usd": sum(h.debt_usd for h in hs),
+    }
+    return f
+
+
+def add_threshold_inputs(figs: list[dict], p) -> None:
+    """Fill the newest row's derived columns (needs the history, so after appending)."""
+    f = figs[-1]
+    f[REQUIRED_REVENUE_USD] = thresholds.required_revenue_usd(figs, p)
+    f[REVENUE_GAP_USD] = f[REQUIRED_REVENUE_USD] - f[AI_REVENUE_USD]
+    f[CAPEX_GROWTH_12M] = thresholds.growth_12m(figs, AI_CAPEX_USD)
+    f[REVENUE_GROWTH_12M] = thresholds.growth_12m(figs, AI_REVENUE_USD)
+
+
+def payback_months(model, rental_usd_per_hour: float, idle_frac: float) -> float:
+    """Months for a newly bought H100e (chip, network, shell) to repay its cost from its
+    rental margin at this month's price and utilization (inf if the margin is not positive)."""
+    p = model.p
+    gpu = model.vendors[0]
+    cost = (gpu.asp_usd_per_h100e * (1 + p.network_server_frac_of_chip_cost)
+            + gpu.kw_per_h100e / 1000.0 * p.shell_cost_usd_per_mw)
+    power = gpu.kw_per_h100e / 1000.0 * p.power_price_usd_per_mwh * HOURS_PER_MONTH
+    from agents.hyperscaler import UPKEEP_USD_PER_H100E_MONTH
+    margin = rental_usd_per_hour * (1 - idle_frac) * HOURS_PER_MONTH - power - UPKEEP_USD_PER_H100E_MONTH
+    return cost / margin if margin > 0 else math.inf
+
+
+def _reader(column: str):
+    def report(model):
+        return model.figures[-1][column]
+    report.__name__ = column
+    return report
+
+
+#: DataCollector model reporters: one named reader per column.
+MODEL_REPORTERS = {c: _reader(c) for c in MODEL_COLUMNS}
+
+
+def agent_reporters():
+    """Agent-level reporters, per agent type (DataCollector ``agenttype_reporters``)."""
+    from agents.chip_vendor import ChipVendor
+    from agents.hyperscaler import Hyperscaler
+    from agents.model_lab import ModelLab
+    from agents.power_utility import PowerUtility
+    from agents.user import UserCohorts
+
+    return {
+        Hyperscaler: {
+            "name": "name", "cash_usd": "cash_usd", "debt_usd": "debt_usd", "capex_usd": "capex_usd_month",
+            "rental_revenue_usd": "rental_revenue_usd_month", "powered_h100e": "powered_h100e",
+            "ghost_h100e": "ghost_h100e", "utilization_frac": "utilization_frac",
+            "rental_usd_per_hour": "rental_usd_per_hour", "impairments_usd": "impairments_usd_month",
+            "depreciation_usd": "depreciation_usd_month", "shells_mw": lambda a: sum(a.shells_mw.values()),
+            "powered_mw": "powered_mw", "defaulted": "defaulted",
+        },
+        ModelLab: {
+            "name": "name", "cash_usd": "cash_usd", "capability": "capability",
+            "price_usd_per_mtok": "price_usd_per_mtok", "revenue_usd": "revenue_usd_month",
+            "compute_cost_usd": "compute_cost_usd_month", "served_tokens_per_day": "served_tokens_per_day",
+            "unserved_tokens_per_day": "unserved_tokens_per_day", "training_h100e": "training_h100e",
+            "inference_h100e": "inference_h100e", "runway_months": "runway_months", "raised_usd": "raised_usd_month",
+            "defaulted": "defaulted",
+        },
+        ChipVendor: {
+            "name": "name", "generation": "generation", "asp_usd_per_h100e": "asp_usd_per_h100e",
+            "capacity_h100e_per_month": "capacity_h100e_per_month", "yield_frac": "yield_frac",
+            "backlog_h100e": "backlog_h100e", "shipped_h100e": "shipped_h100e_month",
+            "revenue_usd": "revenue_usd_month", "lead_time_months": "lead_time_months",
+            "book_to_bill": "book_to_bill",
+        },
+        PowerUtility: {
+            "name": "name", "free_mw": "free_mw", "queued_mw": "queued_mw", "built_mw": "built_mw_month",
+            "granted_mw": "granted_mw_month", "price_usd_per_mwh": "price_usd_per_mwh",
+        },
+        UserCohorts: {
+            "name": "name", "active_users": lambda a: float(a.active_users.sum()),
+            "tokens_per_day": lambda a: float(a.tokens_per_day.sum()), "penetration_frac": "penetration_frac",
+            "paid_spend_usd_per_year": "paid_spend_usd_per_year", "labour_bound_scale": "labour_bound_scale",
+        },
+    }
