@@ -37,13 +37,14 @@ class VendorSpec:
 
 
 #: Month-0 figures. GPU: NVIDIA data-center revenue ~$115B in FY2025 at ~75% gross
-#: margin (public filings); Blackwell ramp from early 2025, so the current generation
-#: launched a few months before the start. TPU: Google's in-house line, at cost plus a
+#: margin (public filings); B200 at ~$35-40k for ~2.5 H100e, so ~$15k per H100e;
+#: Blackwell ramped from early 2025, so the generation launched a few months before
+#: the start. Output is sized so 2025-26 shipments want ~25 GW (001: 25-30 GW). TPU: Google's in-house line, at cost plus a
 #: thin margin. ASIC: a Groq/Cerebras-like inference vendor, small (003).
 DEFAULT_VENDORS = (
-    VendorSpec("GPU vendor", "gpu", 420_000.0, 17_000.0, 0.72, None, -3),
-    VendorSpec("TPU line", "tpu", 110_000.0, 9_000.0, 0.20, ("Alphabet",), -8),
-    VendorSpec("Inference ASIC", "asic", 20_000.0, 8_000.0, 0.45, None, -10),
+    VendorSpec("GPU vendor", "gpu", 550_000.0, 15_000.0, 0.72, None, -3),
+    VendorSpec("TPU line", "tpu", 130_000.0, 8_000.0, 0.20, ("Alphabet",), -8),
+    VendorSpec("Inference ASIC", "asic", 30_000.0, 7_000.0, 0.45, None, -10),
 )
 
 #: All-in kW per H100e (GPU, server, network, cooling, PUE ~1.2) of the generation
@@ -92,8 +93,8 @@ class ChipVendor(mesa.Agent):
 
     @property
     def lead_time_months(self) -> float:
-        """Months an order placed now waits: backlog over output, at least a quarter."""
-        return max(3.0, self.backlog_h100e / max(self.output_h100e_per_month, 1.0))
+        """Months an order placed now waits: backlog over output, a quarter to four years."""
+        return min(48.0, max(3.0, self.backlog_h100e / max(self.output_h100e_per_month, 1.0)))
 
     def backlog_for(self, buyer: str) -> float:
         return sum(o.h100e for o in self.backlog if o.buyer == buyer)

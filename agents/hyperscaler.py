@@ -30,7 +30,6 @@ class Cohort:
     h100e_powered: float = 0.0
     h100e_ghost: float = 0.0
     book_usd: float = 0.0
-    ghost_since: float = 0.0   # month the ghost part arrived (for the deployment lag)
 
     @property
     def h100e(self) -> float:
@@ -94,13 +93,18 @@ PRIOR_DEMAND_GROWTH_PER_YEAR = 1.5
 #: Shells in the pipeline at month 0, as a multiple of built shells, completing evenly
 #: over the shell lead time (the 2024 construction boom; 001: ~20 GW new ex-China in 2025-26).
 PIPELINE_MULTIPLE_AT_START = 2.5
+#: Chips are ordered for the demand expected this many months past their lead time
+#: (a quarter to the next plan plus installation).
+CHIP_PLAN_BUFFER_MONTHS = 6
 #: Economic life for pricing and impairment: two generation cycles (001/002).
 ECONOMIC_LIFE_GENERATIONS = 2
 #: Cloud gross margin on GPU rental at cost-anchored pricing (004: 20-30%).
 CLOUD_MARGIN_FRAC = 0.25
-#: Cloud operating cost besides power: ~8% of rental revenue plus upkeep per H100e.
+#: Cloud operating cost besides power: ~8% of rental revenue (sales, support) plus
+#: data-center upkeep (staff, maintenance, insurance) of ~$0.2 per H100e-hour (public
+#: estimates put data-center opex at $0.1-0.3 per GPU-hour).
 OPEX_FRAC_OF_RENTAL = 0.08
-UPKEEP_USD_PER_H100E_MONTH = 40.0
+UPKEEP_USD_PER_H100E_MONTH = 150.0
 SPREAD_OVER_RATE = {False: 0.01, True: 0.04}   # bond spread: big tech vs neocloud
 
 
@@ -119,6 +123,7 @@ class Hyperscaler(mesa.Agent):
         self.vendor_mix = dict(spec.vendor_mix)
         self.region_mix = dict(spec.region_mix)
         self.defaulted = False
+        self.distressed = False
         fleet = spec.fleet_h100e * p.hyperscaler_fleet_scale
         kw0 = 1.3   # month-0 fleet: mostly Hopper (~1.4 kW all-in) with early Blackwell
         self.cohorts: list[Cohort] = []
@@ -247,7 +252,7 @@ class Hyperscaler(mesa.Agent):
         total = chip_cost * (1 + p.network_server_frac_of_chip_cost)
         month = self.model.month
         self.cohorts.append(Cohort(vendor.name, generation, month, kw_per_h100e, total,
-                                   h100e_ghost=h100e, book_usd=total, ghost_since=month))
+                                   h100e_ghost=h100e, book_usd=total))
         self.delivered_h100e_month += h100e
         self._install()
         return paid
@@ -281,6 +286,7 @@ class Hyperscaler(mesa.Agent):
         self._complete_shells()
         self._install()
         self._retire_old_cohorts()
+        self._update_deployment_lag()
         self._allocate_capacity()
         self._price_rentals()
         self._pay_power_and_opex()
@@ -331,12 +337,14 @@ class Hyperscaler(mesa.Agent):
             c.h100e_powered += fit
             free_mw -= fit * c.kw_per_h100e / 1000.0
             self.installed_h100e_month += fit
-            waited = self.model.month - c.ghost_since
-            self.deployment_lag_months += 0.2 * (waited - self.deployment_lag_months)
-        waiting = [(self.model.month - c.ghost_since, c.h100e_ghost) for c in self.cohorts if c.h100e_ghost > 0]
-        if waiting:   # chips still waiting count toward the lag they have already served
-            oldest = max(w for w, _ in waiting)
-            self.deployment_lag_months = max(self.deployment_lag_months, oldest)
+
+    def _update_deployment_lag(self) -> None:
+        """How long the chips now waiting have waited for power, on average (H100e-
+        weighted): the gap between delivered and deployed compute (002)."""
+        month = self.model.month
+        waiting = [(c.h100e_ghost, month - c.month) for c in self.cohorts if c.h100e_ghost > 0]
+        total = sum(w for w, _ in waiting)
+        self.deployment_lag_months = sum(w * age for w, age in waiting) / total if total > 1.0 else 0.0
 
     def _retire_old_cohorts(self) -> None:
         """Retire cohorts past their physical life; write off any book value left."""
@@ -363,7 +371,7 @@ class Hyperscaler(mesa.Agent):
                 c.h100e = want
         self.contracts = {k: c for k, c in self.contracts.items() if c.h100e > 1e-6}
         held = sum(c.h100e for c in self.contracts.values())
-        if held > capacity > 0:
+        if held > capacity:
             for c in self.contracts.values():
                 c.h100e *= capacity / held
             held = capacity
@@ -499,7 +507,7 @@ class Hyperscaler(mesa.Agent):
         growth = self._expected_growth()
         vendors = self.model.vendors_by_name
         lead = sum(w * vendors[v].lead_time_months for v, w in self.vendor_mix.items())
-        need_chips = demand * (1 + growth) ** ((lead + 3) / 12.0) / p.target_utilization_frac
+        need_chips = demand * (1 + growth) ** ((lead + CHIP_PLAN_BUFFER_MONTHS) / 12.0) / p.target_utilization_frac
         on_order = sum(vendors[v].backlog_for(self.name) for v in self.vendor_mix)
         have = self.powered_h100e + self.ghost_h100e + on_order
         gap = need_chips - have
@@ -509,16 +517,15 @@ class Hyperscaler(mesa.Agent):
         order_h100e = max(0.0, gap) * lag_factor
 
         kw_new = sum(w * vendors[v].kw_per_h100e for v, w in self.vendor_mix.items())
-        need_mw = (demand * (1 + growth) ** ((p.shell_lead_months + 3) / 12.0)
+        need_mw = (demand * (1 + growth) ** (p.shell_lead_months / 12.0)
                    / p.target_utilization_frac * kw_new / 1000.0)
-        have_mw = sum(self.shells_mw.values()) + sum(x.mw for x in self.projects)
-        shell_mw = max(0.0, need_mw - have_mw)
-
+        shell_mw = self._plan_shells_and_grid(need_mw)
         asp = sum(w * vendors[v].asp_usd_per_h100e for v, w in self.vendor_mix.items())
         chip_usd = order_h100e * asp * (1 + p.network_server_frac_of_chip_cost)
         shell_usd = shell_mw * p.shell_cost_usd_per_mw
         planned = chip_usd + shell_usd
-        annual_ocf = max(sum(self._ocf_history[-12:]) * 12.0 / max(len(self._ocf_history[-12:]), 1), 1.0)
+        recent = self._ocf_history[-12:]
+        annual_ocf = max(sum(recent) * 12.0 / len(recent) if recent else self.core_ocf_usd_per_month * 12.0, 1.0)
 
         # the arms race: keep up with peers' reported capex intensity
         peers = [h.capex_intensity for h in self.model.hyperscalers if h is not self and not h.defaulted]
@@ -533,8 +540,8 @@ class Hyperscaler(mesa.Agent):
                 planned = chip_usd + shell_usd
 
         # the capital market's tolerance, cash and credit
-        allowed_q = (self.model.capital.capex_tolerance(self) * annual_ocf / 4.0
-                     + max(0.0, self.cash_usd - self._min_cash()) / 4.0)
+        allowed_q = 0.0 if self.distressed else (self.model.capital.capex_tolerance(self) * annual_ocf / 4.0
+                                                 + max(0.0, self.cash_usd - self._min_cash()) / 4.0)
         if self.neocloud:
             allowed_q += self.credit_room() / 4.0
         scale = min(1.0, allowed_q / planned) if planned > 0 else 1.0
@@ -545,6 +552,32 @@ class Hyperscaler(mesa.Agent):
         order_h100e = chip_usd / (asp * (1 + p.network_server_frac_of_chip_cost)) if asp > 0 else 0.0
         self._order_chips(order_h100e)
         self._start_shells(shell_usd / p.shell_cost_usd_per_mw)
+
+    def _plan_shells_and_grid(self, need_mw: float) -> float:
+        """Ask utilities for the grid the plan needs; build shells only where power is
+        expected by the time they finish (a shell without a connection earns nothing).
+
+        Expected power: what is connected, plus the share of the queue the utility can
+        clear within the shell lead time at its current build rate (001/004: power binds).
+        """
+        p = self.model.p
+        total = 0.0
+        for region, share in self.region_mix.items():
+            util = self.model.utilities_by_region.get(region)
+            if util is None:
+                continue
+            need = need_mw * share
+            connected = self.grid_mw.get(region, 0.0)
+            mine = sum(r.mw for r in util.queue if r.buyer == self.name)
+            if need > connected + mine:
+                util.request(self.name, need - connected - mine)
+                mine = need - connected
+            others = util.queued_mw - mine
+            clear = util.free_mw + util.build_mw_per_month * p.shell_lead_months
+            expected = connected + min(mine, max(0.0, clear - others) + clear * 0.1)
+            built = self.shells_mw.get(region, 0.0) + sum(x.mw for x in self.projects if x.region == region)
+            total += max(0.0, min(need, expected) - built)
+        return total
 
     def _order_chips(self, h100e: float) -> None:
         if h100e <= 0:
@@ -561,7 +594,7 @@ class Hyperscaler(mesa.Agent):
                 break
 
     def _start_shells(self, mw: float) -> None:
-        """Start shells by region and queue their grid connections at once."""
+        """Start shells by region (grid connections were requested while planning)."""
         if mw <= 1e-6:
             return
         p = self.model.p
@@ -571,9 +604,6 @@ class Hyperscaler(mesa.Agent):
             cost = part * p.shell_cost_usd_per_mw
             self.projects.append(ShellProject(region, part, month + p.shell_lead_months, cost,
                                               cost / p.shell_lead_months))
-            util = self.model.utilities_by_region.get(region)
-            if util is not None:
-                util.request(self.name, part)
         self.shells_started_mw_month += mw
 
     # ----- cash, debt, default ------------------------------------------------------------
@@ -608,10 +638,18 @@ class Hyperscaler(mesa.Agent):
         if interest > 0:
             if self.cash_usd < interest:
                 self._borrow(interest - self.cash_usd)
+            if self.cash_usd < interest and not self.neocloud:
+                # big tech's core business keeps its bonds serviceable: it borrows at a
+                # penalty and plans no AI capex until it recovers
+                self.model.ledger.pay("lenders", self, interest - self.cash_usd, "debt_drawn")
+                self.debt_usd += interest - self.cash_usd
+                self.distressed = True
             paid = self.model.ledger.pay(self, "lenders", min(interest, max(self.cash_usd, 0.0)), "interest")
             if paid < interest - 1.0:
                 self.model.declare_default(self, "cannot pay interest")
                 return
+        if self.distressed and self.cash_usd > self._min_cash() and self.debt_usd < self.credit_room() + 1.0:
+            self.distressed = False
         floor = self._min_cash()
         if self.cash_usd > floor and self.debt_usd > 0:
             repay = min(self.debt_usd, 0.25 * (self.cash_usd - floor))

@@ -94,7 +94,9 @@ class ModelLab(mesa.Agent):
         self._demand_history: list[float] = []
         # monthly figures
         self.served_tokens_per_day = 0.0
+        self.internal_tokens_per_day = 0.0
         self.unserved_tokens_per_day = 0.0
+        self.compute_used_h100e = 0.0
         self.inference_capacity_tokens_per_day = 0.0
         self.revenue_usd_month = 0.0
         self.compute_cost_usd_month = 0.0
@@ -136,8 +138,12 @@ class ModelLab(mesa.Agent):
         return self.model.gpu_rental_usd_per_hour
 
     def add_demand(self, tokens_per_day: float, paid_tokens_per_day: float) -> None:
-        self.demand_tokens_per_day += tokens_per_day
-        self.demand_paid_tokens_per_day += paid_tokens_per_day * self.paid_share_multiplier
+        """Users route demand here. Free use of open weights is self-hosted by the users
+        (it needs no compute of the lab's and earns it nothing), so the open-weights lab
+        serves only paid API tokens."""
+        paid = paid_tokens_per_day * self.paid_share_multiplier
+        self.demand_tokens_per_day += paid if self.open_weights else tokens_per_day
+        self.demand_paid_tokens_per_day += paid
 
     def reset_month(self) -> None:
         self.demand_tokens_per_day = 0.0
@@ -164,7 +170,7 @@ class ModelLab(mesa.Agent):
     def _serve_and_collect(self) -> None:
         """Serve what inference capacity allows, paid tokens first; record the rest as
         unserved. Paid tokens earn the lab's price; the free share earns nothing (001)."""
-        compute = self.compute_h100e
+        compute = self.compute_used_h100e = self.compute_h100e
         per_h100e = self.tokens_per_h100e_day
         need = self.demand_tokens_per_day / per_h100e
         self.inference_h100e = min(need, compute * (1.0 - MIN_TRAINING_FRAC))
@@ -172,6 +178,7 @@ class ModelLab(mesa.Agent):
         self.inference_capacity_tokens_per_day = self.inference_h100e * per_h100e
         served = min(self.demand_tokens_per_day, self.inference_capacity_tokens_per_day)
         paid = min(self.demand_paid_tokens_per_day, served)
+        self.internal_tokens_per_day = self.training_h100e * self.model.p.internal_token_frac_of_training * per_h100e
         self.served_tokens_per_day = served
         self.unserved_tokens_per_day = self.demand_tokens_per_day - served
         revenue = paid * self.price_usd_per_mtok / 1e6 * DAYS_PER_MONTH
@@ -196,20 +203,24 @@ class ModelLab(mesa.Agent):
     def _train(self) -> None:
         """Training compute buys capability through the scaling law (contention #1, 000).
 
-        capability = capability0 + scaling_exponent * log10(cumulative / prior cumulative).
+        capability = capability0 + scaling_exponent * log10(cumulative / prior cumulative),
+        where each month's compute counts with a lognormal draw (mean 1, sd ~0.3) for
+        research luck.
         The open-weights lab also inherits the frontier's capability after a lag
         (distillation and spill-over, 002).
         """
         p = self.model.p
-        self.cum_training_h100e_months += self.training_h100e
+        # research luck: a month's training yields more or less than its compute
+        self.cum_training_h100e_months += self.training_h100e * self.model.rng.lognormal(-0.045, 0.3)
         own = self.capability0 + p.scaling_exponent * math.log10(self.cum_training_h100e_months / self._cum_training0)
         if self.open_weights:
             own = max(own, self.model.frontier_capability(months_ago=p.open_weights_lag_months))
         self.capability = max(self.capability, own)
 
     def price_target(self) -> float:
-        """Cost plus markup; the markup grows with the capability lead over rivals, and
-        a lab that turns demand away charges a scarcity premium."""
+        """Average-cost pricing: paid tokens carry the cost of serving every token (the
+        free share earns nothing, 001), plus a markup that grows with the capability lead
+        over rivals; a lab turning demand away adds a scarcity premium."""
         p = self.model.p
         if self.open_weights:
             markup = p.open_weights_markup_frac
@@ -217,8 +228,10 @@ class ModelLab(mesa.Agent):
             rivals = [lab.capability for lab in self.model.labs if lab is not self and not lab.defaulted]
             lead = self.capability - max(rivals) if rivals else 0.0
             markup = p.frontier_markup_frac * min(2.0, max(0.5, 1.0 + lead))
-        scarcity = self.unserved_tokens_per_day / self.demand_tokens_per_day if self.demand_tokens_per_day else 0.0
-        return self.unit_cost_usd_per_mtok() * (1.0 + markup) * (1.0 + scarcity)
+        demand, paid = self.demand_tokens_per_day, self.demand_paid_tokens_per_day
+        cover = min(demand / paid, 5.0) if paid > 0 else 1.0 / (1.0 - self.model.p.free_token_share_frac * 0.5)
+        scarcity = self.unserved_tokens_per_day / demand if demand else 0.0
+        return self.unit_cost_usd_per_mtok() * cover * (1.0 + markup) * (1.0 + scarcity)
 
     def _set_price(self) -> None:
         p = self.model.p
@@ -240,8 +253,13 @@ class ModelLab(mesa.Agent):
         rent_new = self.model.gpu_rental_usd_per_hour
         budget = self.training_h100e * rent_now
         if self._healthy():
-            budget *= p.training_compute_growth_per_year ** (1 / 12)
-        elif self.parent is None and self.runway_months < 6:
+            # grow training; a lab with cash to spare puts it into compute over the
+            # runway it targets (labs spend what they raise and earn: 004, terry)
+            spare = self.cash_usd - 6.0 * (self.compute_billed_usd_month + self.opex_usd_per_month)
+            spare_per_hour = max(0.0, spare) / p.lab_raise_target_months / HOURS_PER_MONTH
+            budget = max(budget * p.training_compute_growth_per_year ** (1 / 12),
+                         budget + spare_per_hour if self.parent is None else 0.0)
+        elif self._starved():
             budget *= 0.8
         training = budget / max(rent_new, 1e-9)
         want = inference + training
@@ -249,13 +267,43 @@ class ModelLab(mesa.Agent):
         distressed = self.parent is None and self.runway_months < 3
         floor = current * (0.5 if distressed else 1 - CONTRACT_ROLLOFF_PER_MONTH)
         want = max(want, floor)
-        live = {k: w for k, w in self.partner_weights.items() if not self.model.hyperscalers_by_name[k].defaulted}
-        total_w = sum(live.values())
-        for hs_name, w in live.items():
-            hs = self.model.hyperscalers_by_name[hs_name]
-            hs.requests[self.name] = want * w / total_w
-            spot = min(self.unserved_tokens_per_day / self.tokens_per_h100e_day, SPOT_CAP_FRAC * current)
-            hs.spot_requests[self.name] = (spot if self._healthy() else 0.0) * w / total_w
+        self._request(want, current)
+
+    def _request(self, want: float, current: float) -> None:
+        """Spread the request over hyperscalers: keep what each holds, and ask for more
+        where there is spare capacity (last month's public utilization), leaning toward
+        partners. An in-house lab rents only from its parent."""
+        hs_all = [h for h in self.model.hyperscalers if not h.defaulted]
+        if self.parent is not None:
+            hs_all = [h for h in hs_all if h.name == self.parent]
+        held = {h.name: h.contracts[self.name].h100e if self.name in h.contracts else 0.0 for h in hs_all}
+        if want <= current or current <= 0:
+            scale = want / current if current > 0 else 0.0
+            asks = {k: v * scale for k, v in held.items()}
+            if current <= 0:
+                total_w = sum(self.partner_weights.get(h.name, 0.0) for h in hs_all) or 1.0
+                asks = {h.name: want * self.partner_weights.get(h.name, 0.0) / total_w for h in hs_all}
+        else:
+            pull = {h.name: self.partner_weights.get(h.name, 0.0) * h.powered_h100e * 0.1
+                    + max(0.0, h.powered_h100e - h.rented_h100e) for h in hs_all}
+            total = sum(pull.values())
+            extra = want - current
+            asks = {k: held[k] + (extra * pull[k] / total if total > 0 else 0.0) for k in held}
+        spot = min(self.unserved_tokens_per_day / self.tokens_per_h100e_day, SPOT_CAP_FRAC * current)
+        spot = spot if self._healthy() else 0.0
+        for h in hs_all:
+            h.requests[self.name] = asks.get(h.name, 0.0)
+            share = asks.get(h.name, 0.0) / want if want > 0 else 0.0
+            h.spot_requests[self.name] = spot * share
+
+    def _starved(self) -> bool:
+        """Short of money: under six months of runway, or an in-house lab whose parent's
+        support has run past its whole budget."""
+        if self.parent is None:
+            return self.runway_months < 6
+        parent = self.model.hyperscalers_by_name[self.parent]
+        support = sum(self._support_history[-12:])
+        return parent.distressed or support > 1.5 * IN_HOUSE_BUDGET_FRAC_OF_PARENT_OCF * parent.core_ocf_usd_per_month * 12
 
     def _healthy(self) -> bool:
         """Funded enough to grow training: runway above the raise trigger, or for an
@@ -301,6 +349,7 @@ class ModelLab(mesa.Agent):
         self.default_month = self.model.month
         for h in self.model.hyperscalers:
             h.lose_tenant(self.name)
-        self.inference_h100e = self.training_h100e = 0.0
+        self.inference_h100e = self.training_h100e = self.compute_used_h100e = 0.0
         self.served_tokens_per_day = 0.0
+        self.internal_tokens_per_day = 0.0
         self.runway_months = 0.0

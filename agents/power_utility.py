@@ -29,14 +29,17 @@ class UtilitySpec:
     price_factor: float              # regional price relative to the base price
 
 
-#: Regional defaults. US: 004 puts new US power next year (2026) at 9-10 GW against
-#: 19 GW of GPU demand, so ~6 GW/yr in 2025 rising ~50%/yr. Europe and Asia ex-China
-#: add ~1.5 GW/yr each, so ex-China new capacity is ~20 GW over 2025-26 (001).
+#: Regional defaults: the most each region can connect a month for the modelled
+#: hyperscalers. 004 puts new US power in 2026 at 9-10 GW (against 19 GW of GPU
+#: demand) and 001 puts new ex-China data-center capacity at ~20 GW over 2025-26, for
+#: every builder; the six modelled hyperscalers get about 70% of it (an assumption),
+#: so ~4.6 GW/yr in the US in 2025, rising ~50% a year, and ~1.1 GW/yr in Europe and
+#: in Asia ex-China.
 #: China builds fast and has idle racks (004: West-China IDC racks under 60% filled).
 DEFAULT_UTILITIES = (
-    UtilitySpec("US", 1000.0, 460.0, 0.5, 1.0),
-    UtilitySpec("Europe", 300.0, 100.0, 0.15, 1.6),
-    UtilitySpec("Asia ex-China", 300.0, 100.0, 0.25, 1.3),
+    UtilitySpec("US", 800.0, 380.0, 0.5, 1.0),
+    UtilitySpec("Europe", 200.0, 90.0, 0.15, 1.6),
+    UtilitySpec("Asia ex-China", 200.0, 90.0, 0.25, 1.3),
     UtilitySpec("China", 3000.0, 400.0, 0.2, 0.8),
 )
 
@@ -64,7 +67,8 @@ class PowerUtility(mesa.Agent):
 
     @property
     def build_mw_per_month(self) -> float:
-        """Build rate now: grows each year, scaled by ``power_build_multiplier``."""
+        """The most the region can add a month now: rising each year as generation,
+        transmission and equipment supply expand, scaled by ``power_build_multiplier``."""
         years = self.model.month / 12.0
         return (self.base_build_mw_per_month * (1.0 + self.build_growth_per_year) ** years
                 * self.model.p.power_build_multiplier)
@@ -108,7 +112,10 @@ class PowerUtility(mesa.Agent):
         self.revenue_usd_month = 0.0
 
     def _build(self) -> None:
-        self.built_mw_month = self.build_mw_per_month
+        """Build toward the queue, within the region's maximum rate: utilities do not
+        add data-center capacity nobody has asked for."""
+        shortfall = max(0.0, self.queued_mw - self.free_mw)
+        self.built_mw_month = min(self.build_mw_per_month, shortfall)
         self.free_mw += self.built_mw_month
         self.built_mw_total += self.built_mw_month
 

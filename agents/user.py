@@ -30,34 +30,40 @@ class SegmentSpec:
     enterprise: bool             # adoption capped by the reliability ceiling (contention #3)
     imitation_multiplier: float  # Bass q relative to the parameter
     spend_weight: float          # share of the labour-replacement bound (001)
+    ceiling_multiple: float      # soft ceiling on tokens per user, x month-0 level
     brand: dict = field(default_factory=dict)   # lab -> utility bonus in this segment
 
 
 #: Month-0 (Jan 2025) segments. Penetration follows 004 (late 2025: US 40%, China under
 #: 20%, world 5-10%) wound back a year; ChatGPT had ~300M weekly users in Dec 2024.
-#: Tokens per user are assumptions sized so that the total is ~45T tokens/day in Jan
-#: 2025 and coding and search carry most of the volume, as 001 argues (AI search and
-#: code generation drive the token boom).
+#: Tokens per user are assumptions sized so that users ask for ~40T tokens/day in Jan
+#: 2025 (with labs' internal use, ~45T in all, on the way to 001's 200T in Aug 2025)
+#: and coding and search carry most of the volume, as 001 argues (AI search and code
+#: generation drive the token boom). Ceilings on tokens per user: a chat user's day
+#: has room for ~30x today's use (001: existing users' frequency grows slowly), an
+#: agent's far more (004: agents multiply token use).
 SEGMENTS = (
-    SegmentSpec("consumer chat", (270, 420, 2300, 1000), (0.25, 0.15, 0.04, 0.08), 4_000, None, False, False,
-                1.0, 0.10, {"OpenAI": 1.5, "Meta AI": 0.5, "xAI": 0.2}),
-    SegmentSpec("search", (300, 450, 2500, 1000), (0.30, 0.20, 0.10, 0.10), 6_000, None, False, False,
-                1.0, 0.10, {"Google DeepMind": 2.0, "OpenAI": 0.5}),
-    SegmentSpec("coding", (5, 7, 12, 8), (0.30, 0.25, 0.15, 0.20), 2_000_000, 0.5, True, False,
-                2.5, 0.20, {"Anthropic": 1.5, "OpenAI": 0.5}),
-    SegmentSpec("enterprise automation", (100, 120, 300, 200), (0.10, 0.06, 0.03, 0.03), 400_000, 0.6, False,
-                True, 1.5, 0.45, {"OpenAI": 0.5, "Anthropic": 0.5, "Google DeepMind": 0.5}),
-    SegmentSpec("autonomous agents", (20, 20, 30, 20), (0.02, 0.01, 0.005, 0.005), 10_000_000, 0.5, True, True,
-                2.5, 0.15, {"Anthropic": 0.5, "OpenAI": 0.5}),
+    SegmentSpec("consumer chat", (270, 420, 2300, 1000), (0.25, 0.15, 0.04, 0.08), 6_000, None, False, False,
+                1.0, 0.10, 30.0, {"OpenAI": 2.2, "Meta AI": 0.5, "xAI": 0.2}),
+    SegmentSpec("search", (300, 450, 2500, 1000), (0.30, 0.20, 0.10, 0.10), 15_000, None, False, False,
+                2.0, 0.10, 50.0, {"Google DeepMind": 2.0, "OpenAI": 0.5}),
+    SegmentSpec("coding", (5, 7, 12, 8), (0.30, 0.25, 0.15, 0.20), 2_500_000, 0.5, True, False,
+                1.0, 0.20, 300.0, {"Anthropic": 1.5, "OpenAI": 0.5}),
+    SegmentSpec("enterprise automation", (100, 120, 300, 200), (0.10, 0.06, 0.03, 0.03), 500_000, 0.6, False,
+                True, 1.0, 0.45, 200.0, {"OpenAI": 0.5, "Anthropic": 0.5, "Google DeepMind": 0.5}),
+    SegmentSpec("autonomous agents", (20, 20, 30, 20), (0.02, 0.01, 0.005, 0.005), 12_000_000, 0.5, True, True,
+                1.2, 0.15, 1000.0, {"Anthropic": 0.5, "OpenAI": 0.5}),
 )
 
 #: Utility weight per capability point and per log-price in the choice among labs.
 #: 001: "users remain extremely sensitive to token prices ... the substitution effect
 #: of low-priced models is obvious".
-CHOICE_CAPABILITY_WEIGHT = 3.0
-CHOICE_PRICE_WEIGHT = 1.5
-#: Only the open-weights lab is reachable from China in the defaults.
-CHINA_OPEN_ONLY = True
+CHOICE_CAPABILITY_WEIGHT = 5.0
+CHOICE_PRICE_WEIGHT = 1.0
+#: China's users adopt AI (004: under 20% penetration) but are served by domestic labs
+#: on domestic compute, outside the modelled ex-China market (001 counts token revenue
+#: "in markets outside China"); their demand is reported but routed to no modelled lab.
+DOMESTIC_ONLY_REGIONS = ("China",)
 
 
 class UserCohorts(mesa.Agent):
@@ -131,12 +137,11 @@ class UserCohorts(mesa.Agent):
         price = np.array([max(lab.price_usd_per_mtok, 1e-6) for lab in labs])
         brand = np.array([self.spec.brand.get(lab.name, 0.0) for lab in labs])
         alive = np.array([not lab.defaulted for lab in labs])
-        open_w = np.array([lab.open_weights for lab in labs])
         u = CHOICE_CAPABILITY_WEIGHT * (cap - cap.max()) + brand - CHOICE_PRICE_WEIGHT * np.log(price)
         u = np.where(alive, u, -np.inf)
         u = np.tile(u, (len(REGIONS), 1))
-        if CHINA_OPEN_ONLY:
-            u[REGIONS.index("China"), ~open_w] = -np.inf
+        for region in DOMESTIC_ONLY_REGIONS:
+            u[REGIONS.index(region), :] = -np.inf
         shares = np.zeros_like(u)
         for r in range(len(REGIONS)):
             row = u[r]
@@ -145,6 +150,11 @@ class UserCohorts(mesa.Agent):
                 shares[r] = e / e.sum()
         eff_price = shares @ price
         eff_cap = shares @ cap
+        domestic = shares.sum(axis=1) == 0
+        # domestic markets follow the open-weights frontier's price and capability
+        ow = next((i for i, lab in enumerate(labs) if lab.open_weights), int(np.argmin(price)))
+        eff_price[domestic] = price[ow]
+        eff_cap[domestic] = cap[ow]
         return shares, eff_price, eff_cap
 
     def _demand(self, shares, price, capability) -> None:
@@ -161,7 +171,7 @@ class UserCohorts(mesa.Agent):
                * p.capability_token_multiplier ** (capability - self.ref_capability)
                * (p.agentic_token_growth_per_year ** years if self.spec.agentic else 1.0)
                * (np.maximum(price, 1e-9) / self.ref_price) ** (-p.price_elasticity))
-        ceiling = self.spec.tokens_per_user_day * p.tokens_per_user_ceiling_multiple
+        ceiling = self.spec.tokens_per_user_day * self.spec.ceiling_multiple * p.tokens_per_user_ceiling_scale
         per_user = raw / (1.0 + raw / ceiling)
         tokens = self.active_users * per_user
         spend = float((tokens * self.paid_frac * price).sum() / 1e6 * 365.0)

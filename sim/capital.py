@@ -23,6 +23,8 @@ FUNDAMENTAL_GROWTH = 0.25
 GAP_CLOSING_YEARS = 4.0
 #: Month-0 belief mix: late 2024 was bull-heavy (an assumption).
 INITIAL_SHARES = (0.5, 0.3, 0.2)
+#: In a funding freeze the market tolerates half the capex and credit it otherwise would.
+FREEZE_TOLERANCE_FACTOR = 0.5
 
 
 def _log_growth(now: float, before: float, months: int) -> float:
@@ -59,9 +61,11 @@ class CapitalMarket:
         return math.exp(-10.0 * (self.model.p.interest_rate_frac - 0.045))
 
     def capex_tolerance(self, hyperscaler) -> float:
-        """AI capex tolerated per dollar of operating cash flow: more when sentiment is high."""
+        """AI capex tolerated per dollar of operating cash flow: more when sentiment is
+        high, half as much in a funding freeze (shareholders punish spending too)."""
         p = self.model.p
-        return p.capex_tolerance_ocf_frac * (0.5 + self.sentiment) * math.sqrt(self._rate_factor())
+        freeze = FREEZE_TOLERANCE_FACTOR if self.frozen else 1.0
+        return p.capex_tolerance_ocf_frac * (0.5 + self.sentiment) * math.sqrt(self._rate_factor()) * freeze
 
     def credit_line(self, hyperscaler) -> float:
         """Credit on offer: big tech's bond capacity, or the neocloud's line (004: SPVs)."""
@@ -70,7 +74,8 @@ class CapitalMarket:
             if self.frozen:
                 return 0.0
             return p.neocloud_debt_capacity_usd * (0.5 + self.sentiment) * self._rate_factor()
-        return hyperscaler.credit_line_usd * (0.5 + self.sentiment)
+        freeze = FREEZE_TOLERANCE_FACTOR if self.frozen else 1.0
+        return hyperscaler.credit_line_usd * (0.5 + self.sentiment) * freeze
 
     def ask(self, agent, amount_usd: float) -> None:
         """A lab asks investors for money; granted from next month's pool."""

@@ -72,6 +72,8 @@ class ComputeBubbleModel(mesa.Model):
         self._set_efficiency()
         self._create_agents()
         self.contract_graph = network.build_contract_graph(self)
+        self.initial_fleet_h100e = sum(h.powered_h100e + h.ghost_h100e for h in self.hyperscalers)
+        self.initial_cash_usd = {a.name: a.cash_usd for a in self.agents}
         self.datacollector = DataCollector(model_reporters=reporters.MODEL_REPORTERS,
                                            agenttype_reporters=reporters.agent_reporters())
         self.running = True

@@ -52,9 +52,10 @@ class Params:
         "capability gained per tenfold cumulative training compute: contention #1, 'is the scaling law still "
         "working?'", 0.0, 3.0, "000 (#1); one point = one model generation, an assumption")
     efficiency_gain_per_year: float = _p(
-        4.0, "x per year", "steady cut in compute per served token (served mix, frontier included)", 1.0, 20.0,
+        3.0, "x per year", "steady cut in compute per served token (served mix, frontier included)", 1.0, 20.0,
         "003: same-capability cost falls 5-10x a year; 004: token cost ~10x a year; users move to newer, "
-        "dearer models (004, Richard Ge), so the served mix falls slower: 4x")
+        "dearer models (004, Richard Ge), so the served mix falls slower: 3x, which with the rental "
+        "price gives 001's 60-70% yearly price fall")
     efficiency_shock_factor: float = _p(
         1.0, "x", "one-time step cut in compute per token (1 = no shock): contention #2", 1.0, 50.0,
         "002: DeepSeek R1; 000 (#2)")
@@ -69,15 +70,15 @@ class Params:
         1.2, "-dlnQ/dlnP", "price elasticity of token demand (above 1: the Jevons case)", 0.1, 3.0,
         "001: Jevons paradox, prices -60-70% while usage doubles every 2-3 months")
     capability_token_multiplier: float = _p(
-        1.6, "x tokens per capability point", "tokens per active user per capability point gained", 1.0, 5.0,
+        1.4, "x tokens per capability point", "tokens per active user per capability point gained", 1.0, 5.0,
         "assumption; 001: reasoning models 'think longer'")
     agentic_token_growth_per_year: float = _p(
-        2.0, "x per year", "growth of tokens per active user in coding and agent segments from agentic use", 1.0, 10.0,
+        1.4, "x per year", "growth of tokens per active user in coding and agent segments from agentic use", 1.0, 10.0,
         "004 (Wang Kun): agent mode will raise token use sharply")
-    tokens_per_user_ceiling_multiple: float = _p(
-        50.0, "x month-0 tokens per user", "soft ceiling on tokens per active user per day (a day has so many "
-        "tasks)", 2.0, 10_000.0,
-        "001: existing ChatGPT users' daily use grows slowly; 'would you pay 50% more for 50% more use?'")
+    tokens_per_user_ceiling_scale: float = _p(
+        1.0, "x", "scales each segment's soft ceiling on tokens per active user (chat 30x, search 50x, coding "
+        "300x, enterprise 200x, agents 1000x the month-0 level)", 0.05, 100.0,
+        "001: existing ChatGPT users' daily use grows slowly; 004: agents multiply token use")
     adoption_innovation_per_month: float = _p(
         0.004, "per month", "Bass innovation coefficient p (adoption without neighbours)", 0.0, 0.1,
         "Bass (1969); typical p ~0.003-0.01/month for consumer tech")
@@ -101,6 +102,10 @@ class Params:
     training_compute_growth_per_year: float = _p(
         4.0, "x per year", "growth labs want in training compute when funded", 1.0, 10.0,
         "Epoch AI: frontier training compute has grown 4-5x a year since 2010")
+    internal_token_frac_of_training: float = _p(
+        0.1, "fraction", "share of training compute spent generating tokens internally (RL rollouts, synthetic "
+        "data); counted in token volume, earns nothing", 0.0, 1.0,
+        "001: 'a large portion of current token usage might come from within model companies'")
     lab_raise_trigger_months: float = _p(
         15.0, "months", "a lab raises money when its runway falls below this", 1.0, 48.0,
         "assumption: labs raised every 9-15 months in 2024-25 (public rounds)")
@@ -110,16 +115,17 @@ class Params:
         6, "months", "how far the open-weights lab trails the frontier's capability", 0, 36,
         "002: 'the gap is roughly six months'")
     token_price_adjust_per_month: float = _p(
-        0.25, "fraction per month", "how fast labs move token prices toward cost plus markup", 0.01, 1.0, "assumption")
+        0.5, "fraction per month", "how fast labs move token prices toward cost plus markup", 0.01, 1.0, "assumption")
     frontier_markup_frac: float = _p(
-        1.0, "fraction over serving cost", "closed labs' markup at capability parity", 0.0, 10.0,
-        "assumption: ~50% API gross margin on paid tokens (public OpenAI/Anthropic reporting)")
+        0.2, "fraction over serving cost", "closed labs' markup over the cost of serving all tokens, at "
+        "capability parity", 0.0, 10.0,
+        "assumption; 004 (Richard Ge): labs' gross margins stay thin as users move to the newest models")
     open_weights_markup_frac: float = _p(
-        0.3, "fraction over serving cost", "open-weights lab's markup", 0.0, 5.0, "002: 'the Pinduoduo of models'")
+        0.2, "fraction over serving cost", "open-weights lab's markup", 0.0, 5.0, "002: 'the Pinduoduo of models'")
 
     # ----- hyperscalers -----------------------------------------------------------
     hyperscaler_optimism: float = _p(
-        1.2, "x", "multiplier on the demand growth hyperscalers extrapolate when planning capex", 0.2, 3.0,
+        1.5, "x", "multiplier on the demand growth hyperscalers extrapolate when planning capex", 0.2, 3.0,
         "assumption; 004 (DanielQ): 'invest early, benefit early'")
     arms_race_coupling: float = _p(
         0.3, "fraction", "weight on keeping up with peers' capex when planning", 0.0, 1.0,
@@ -144,10 +150,11 @@ class Params:
         18, "months", "time to build a data-center shell (building, power equipment, cooling)", 3, 60,
         "public: 18-24 months for hyperscale AI campuses; 003: infrastructure has longer lead times")
     shell_cost_usd_per_mw: float = _p(
-        11e6, "USD per MW", "cost of shell, power and cooling equipment per MW of IT load", 1e6, 50e6,
-        "public: ~$10-12M per MW (Cushman & Wakefield, JLL 2025); with network this makes GPUs ~40% (003)")
+        13e6, "USD per MW", "cost of shell, power and cooling equipment per MW of IT load", 1e6, 50e6,
+        "public: ~$10-14M per MW for AI campuses (Cushman & Wakefield, JLL 2025); with servers and "
+        "network this makes GPUs ~40% of cluster cost (003)")
     network_server_frac_of_chip_cost: float = _p(
-        0.35, "x chip cost", "servers, network and storage bought with each chip dollar", 0.0, 2.0,
+        0.5, "x chip cost", "servers, network and storage bought with each chip dollar", 0.0, 2.0,
         "assumption chosen so GPUs are ~40% of cluster cost (003)")
     hyperscaler_fleet_scale: float = _p(
         1.0, "x", "scales every hyperscaler's initial fleet and shells", 0.1, 10.0, "assumption")

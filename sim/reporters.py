@@ -36,7 +36,7 @@ MODEL_COLUMNS = (
     MONTH, DATE, AI_CAPEX_USD, AI_REVENUE_USD, REQUIRED_REVENUE_USD, REVENUE_GAP_USD, IDLE_FRAC, GHOST_GW,
     POWERED_GW, TOKENS_PER_DAY, PRICE_USD_PER_MTOK, GPU_RENTAL_USD_PER_HOUR, LAB_MIN_RUNWAY_MONTHS, SENTIMENT,
     CHIP_REVENUE_USD, CAPEX_GROWTH_12M, REVENUE_GROWTH_12M, IMPAIRMENTS_USD,
-    "impairments_cum_usd", "chip_capex_usd", "shell_capex_usd", "unserved_tokens_per_day",
+    "impairments_cum_usd", "chip_capex_usd", "shell_capex_usd", "unserved_tokens_per_day", "user_tokens_per_day",
     "inference_capacity_tokens_per_day", "shipped_h100e", "shipped_h100e_cum", "shipped_gw", "shipped_gw_cum",
     "powered_h100e", "ghost_h100e", "retired_h100e_cum", "rented_h100e", "deployment_lag_months",
     "payback_months", "training_share_frac", "lab_compute_spend_usd", "lab_cash_usd", "funding_granted_usd",
@@ -62,7 +62,8 @@ def month_figures(model) -> dict:
     capex = sum(h.capex_usd_month for h in hs)
     chip_capex = sum(h.chip_capex_usd_month for h in hs)
     revenue = sum(lab.revenue_usd_month for lab in labs)
-    tokens = sum(lab.served_tokens_per_day for lab in labs)
+    served = sum(lab.served_tokens_per_day for lab in labs)
+    tokens = served + sum(lab.internal_tokens_per_day for lab in labs)
     paid = sum(lab.served_tokens_per_day * lab.price_usd_per_mtok for lab in labs)
     shipped = sum(v.shipped_h100e_month for v in model.vendors)
     shipped_gw = sum(v.shipped_h100e_month * v.kw_per_h100e for v in model.vendors) / 1e6
@@ -72,7 +73,7 @@ def month_figures(model) -> dict:
     infer = sum(lab.inference_h100e for lab in labs)
     rental = (sum(h.rental_usd_per_hour * h.powered_h100e for h in live_hs) / max(
         sum(h.powered_h100e for h in live_hs), 1.0)) if live_hs else 0.0
-    idle = 1.0 - rented / powered_h100e if powered_h100e > 0 else 0.0
+    idle = min(1.0, max(0.0, 1.0 - rented / powered_h100e)) if powered_h100e > 0 else 0.0
     users = model.user_segments
     consumer = users[0]
     world_pop = consumer.population.sum()
@@ -89,7 +90,7 @@ def month_figures(model) -> dict:
         GHOST_GW: sum(h.ghost_mw for h in hs) / 1000.0,
         POWERED_GW: sum(h.used_mw for h in hs) / 1000.0,
         TOKENS_PER_DAY: tokens,
-        PRICE_USD_PER_MTOK: paid / tokens if tokens > 0 else 0.0,
+        PRICE_USD_PER_MTOK: paid / served if served > 0 else 0.0,
         GPU_RENTAL_USD_PER_HOUR: rental,
         LAB_MIN_RUNWAY_MONTHS: min(runways) if runways else 0.0,
         SENTIMENT: cap.sentiment,
@@ -99,6 +100,7 @@ def month_figures(model) -> dict:
         "chip_capex_usd": chip_capex,
         "shell_capex_usd": capex - chip_capex * (1 + p.network_server_frac_of_chip_cost),
         "unserved_tokens_per_day": sum(lab.unserved_tokens_per_day for lab in labs),
+        "user_tokens_per_day": served,
         "inference_capacity_tokens_per_day": sum(lab.inference_capacity_tokens_per_day for lab in labs),
         "shipped_h100e": shipped,
         "shipped_h100e_cum": sum(v.shipped_h100e_total for v in model.vendors),

@@ -154,9 +154,10 @@ def evaluate(figs, p) -> list[Reading]:
 def verdict(figs, levels: list[list[int]], defaults: list[dict], p, start_year: int, start_month: int) -> dict:
     """The run's verdict from its figures and threshold levels, month by month.
 
-    A bust is AI capex (3-month average) falling ``bust_capex_drop_frac`` or more below
-    its running peak within 12 months of that peak, or a default cascade (a default
-    that spread along the contract network, or two defaults within 12 months).
+    A bust is annual AI capex (the trailing 12 months) falling ``bust_capex_drop_frac``
+    or more below its running peak within 12 months of that peak, or a default cascade
+    (a default that spread along the contract network, or two defaults within 12
+    months). The 12-month window keeps quarterly ordering cycles from counting as busts.
     """
     from sim.clock import month_date
 
@@ -165,10 +166,13 @@ def verdict(figs, levels: list[list[int]], defaults: list[dict], p, start_year: 
         first = next((m for m, lv in enumerate(levels) if lv[i] == RED), None)
         crossed[name] = first
     capex = [f["ai_capex_usd"] for f in figs]
-    smooth = [sum(capex[max(0, m - 2): m + 1]) / len(capex[max(0, m - 2): m + 1]) for m in range(len(capex))]
+    trailing = [sum(capex[max(0, m - 11): m + 1]) * 12.0 / len(capex[max(0, m - 11): m + 1])
+                for m in range(len(capex))]
     bust_month, bust_cause = None, None
     peak, peak_m = 0.0, 0
-    for m, v in enumerate(smooth):
+    for m, v in enumerate(trailing):
+        if m < 11:
+            continue
         if v > peak:
             peak, peak_m = v, m
         elif peak > 0 and m - peak_m <= 12 and v <= (1 - p.bust_capex_drop_frac) * peak:
@@ -179,8 +183,6 @@ def verdict(figs, levels: list[list[int]], defaults: list[dict], p, start_year: 
     cascade_month = min([d["month"] for d in cascade] + pairs) if (cascade or pairs) else None
     if cascade_month is not None and (bust_month is None or cascade_month < bust_month):
         bust_month, bust_cause = cascade_month, "default cascade"
-    trailing = [sum(capex[max(0, m - 11): m + 1]) * 12.0 / len(capex[max(0, m - 11): m + 1])
-                for m in range(len(capex))]
     gaps = [f["revenue_gap_usd"] for f in figs]
     date = (lambda m: None if m is None else month_date(start_year, start_month, m))
     return {

@@ -1,0 +1,306 @@
+"""The ``computebubble`` command line.
+
+::
+
+    computebubble run [--scenario NAME|FILE.toml] [--months N] [--seed S] [--set key=value ...]
+                      [--out FILE.parquet|FILE.csv]
+    computebubble params [--sources]
+    computebubble scenarios
+    computebubble bench [...]            # experiments.bench
+
+``run`` prints the verdict and a yearly table and can write the model-level frame and one
+agent-level frame per agent type. Bad input anywhere (an unknown scenario or parameter,
+a value of the wrong type or out of range, a malformed ``--set``, a broken scenario
+file, an unsupported ``--out`` extension) ends with one line on stderr,
+``computebubble: error: <message>``, and exit status 2: never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+PROG = "computebubble"
+#: Exit status for bad input (as argparse uses for usage errors).
+EXIT_BAD_INPUT = 2
+#: Output formats of ``run --out``, by extension.
+OUT_FORMATS = (".parquet", ".csv")
+#: File label of each agent type's frame: ``<stem>.<label><ext>``.
+AGENT_FRAME_LABELS = ("hyperscaler", "model_lab", "chip_vendor", "power_utility", "user_cohorts")
+
+
+class CLIError(ValueError):
+    """Bad command-line input (one line)."""
+
+
+# ===== argument parsing ==========================================================================
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="An agent-based model of the AI compute build-out and the 'is it a bubble?' debate.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = sub.add_parser("run", help="run one scenario and print its verdict and a yearly table",
+                         description="Run one scenario, print its verdict and a yearly table, "
+                                     "optionally write the data.")
+    run.add_argument("--scenario", default="baseline", metavar="NAME|FILE.toml",
+                     help="scenario name (see 'computebubble scenarios') or path to a .toml file "
+                          "(default: baseline)")
+    run.add_argument("--months", default="72", metavar="N",
+                     help="months to run, 1 to 180 (default: 72, i.e. 2025-01 to 2030-12)")
+    run.add_argument("--seed", default="1", metavar="S",
+                     help="random seed, a non-negative integer; the same seed gives the same run (default: 1)")
+    run.add_argument("--set", action="append", default=[], metavar="key=value", dest="overrides",
+                     help="override a parameter on top of the scenario (repeatable); "
+                          "see 'computebubble params'")
+    run.add_argument("--out", metavar="FILE.parquet|FILE.csv",
+                     help="write the model-level frame here, and one agent-level frame per agent type "
+                          "beside it as <stem>.<agenttype>.<ext>")
+
+    params = sub.add_parser("params", help="list every parameter with default, unit, range and description",
+                            description="List every parameter with its default, unit, range and description.")
+    params.add_argument("--sources", action="store_true", help="also show the source behind each default")
+
+    sub.add_parser("scenarios", help="list the scenarios with their one-line claims",
+                   description="List the shipped scenarios with their one-line claims.")
+    sub.add_parser("bench", help="benchmarks (experiments.bench); 'computebubble bench --help' for its options",
+                   add_help=False)
+    return parser
+
+
+def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
+    """``key=value`` strings to a dict of checked values (:func:`sim.params.coerce`)."""
+    from sim.params import coerce
+
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key or not value:
+            raise CLIError(f"--set {item!r}: expected key=value, e.g. --set price_elasticity=1.4")
+        out[key] = coerce(key, value)
+    return out
+
+
+def check_out(out: str | None) -> Path | None:
+    """The ``--out`` path: a known extension and an existing folder (checked before the run)."""
+    if out is None:
+        return None
+    path = Path(out).expanduser()
+    if path.suffix.lower() not in OUT_FORMATS:
+        raise CLIError(f"--out {out!r}: unsupported extension {path.suffix or '(none)'!r}; "
+                       f"allowed: {', '.join(OUT_FORMATS)}")
+    if not path.parent.is_dir():
+        raise CLIError(f"--out {out!r}: folder '{path.parent}' does not exist")
+    return path
+
+
+# ===== run ===================================================================================
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from experiments.runner import check_months, check_seed, run_model, summarize
+    from experiments.scenario import load_scenario
+
+    months = check_months(args.months)
+    seed = check_seed(args.seed)
+    overrides = parse_overrides(args.overrides)
+    out = check_out(args.out)
+    scenario = load_scenario(args.scenario)
+    model, frame = run_model(overrides, months, seed, scenario)
+    summary = summarize(model)
+    print(format_header(scenario, months, seed, overrides, frame))
+    print()
+    print(format_verdict(summary))
+    print()
+    print(format_table(summary))
+    if out is not None:
+        written = write_frames(model, frame, out)
+        print()
+        print("wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def format_header(scenario, months: int, seed: int | None, overrides: dict, frame) -> str:
+    first, last = frame["date"].iloc[0], frame["date"].iloc[-1]
+    lines = [f"{scenario.name}: {scenario.title}",
+             f"  {months} months ({first} to {last}), seed {seed}"]
+    if overrides:
+        lines.append("  with " + ", ".join(f"{k}={v:g}" for k, v in overrides.items()))
+    return "\n".join(lines)
+
+
+def _usd_b(v: float | None) -> str:
+    return "n/a" if v is None else f"${v / 1e9:,.0f}B"
+
+
+def format_verdict(s: dict[str, Any]) -> str:
+    """The verdict as text: thresholds crossed and when, bust, peak capex, revenue gap, defaults."""
+    from sim.thresholds import NAMES
+
+    crossed = [(n, s[f"first_{n}"]) for n in NAMES if s[f"crossed_{n}"]]
+    calm = [n for n in NAMES if not s[f"crossed_{n}"]]
+    lines = ["Verdict"]
+    lines.append("  thresholds crossed (red): " + (", ".join(f"{n} ({m})" for n, m in crossed) or "none"))
+    lines.append("  not crossed:              " + (", ".join(calm) or "none"))
+    bust = f"yes, {s['bust_month']}: {s['bust_cause']}" if s["bust"] else "no"
+    lines.append(f"  bust:                     {bust}")
+    lines.append(f"  peak AI capex:            {_usd_b(s['peak_capex_usd_per_year'])}/yr "
+                 f"(trailing 12 months, {s['peak_capex_month']})")
+    lines.append(f"  largest revenue gap:      {_usd_b(s['max_revenue_gap_usd_per_year'])}/yr "
+                 "(required revenue minus AI revenue)")
+    defaults = f"{s['n_defaults']}: {', '.join(s['defaults'])}" if s["n_defaults"] else "none"
+    lines.append(f"  defaults:                 {defaults}")
+    return "\n".join(lines)
+
+
+#: Yearly table: header, width, source key in ``summary['yearly']``, formatter.
+_TABLE = (
+    ("year", 6, None, None),
+    ("AI capex $B", 12, "ai_capex_usd", lambda v: f"{v / 1e9:,.0f}"),
+    ("AI revenue $B", 14, "ai_revenue_usd", lambda v: f"{v / 1e9:,.0f}"),
+    ("required $B/yr", 15, "required_revenue_usd_per_year", lambda v: f"{v / 1e9:,.0f}"),
+    ("idle %", 7, "idle_frac", lambda v: f"{100 * v:.1f}"),
+    ("ghost GW", 9, "ghost_gw", lambda v: f"{v:.1f}"),
+    ("powered GW", 11, "powered_gw", lambda v: f"{v:.1f}"),
+    ("tokens T/day", 13, "tokens_per_day", lambda v: f"{v / 1e12:,.0f}" if v >= 1e13 else f"{v / 1e12:.1f}"),
+    ("price $/Mtok", 13, "price_usd_per_mtok", lambda v: f"{v:.3g}"),
+    ("rental $/h", 11, "gpu_rental_usd_per_hour", lambda v: f"{v:.2f}"),
+    ("sentiment", 10, "sentiment", lambda v: f"{v:.2f}"),
+)
+
+
+def format_table(s: dict[str, Any]) -> str:
+    """The yearly table: flows summed over the year, stocks at December (or the last month)."""
+    y = s["yearly"]
+    rows = ["  ".join(f"{h:>{w}}" for h, w, _, _ in _TABLE)]
+    partial = False
+    for i, year in enumerate(s["years"]):
+        cells = []
+        for h, w, key, fmt in _TABLE:
+            if key is None:
+                label = str(year) + ("*" if y["months"][i] < 12 else "")
+                partial |= y["months"][i] < 12
+                cells.append(f"{label:>{w}}")
+            else:
+                v = y[key][i]
+                cells.append(f"{'n/a' if v is None else fmt(v):>{w}}")
+        rows.append("  ".join(cells))
+    notes = ["Capex and revenue are yearly sums; the other columns are December values "
+             "(required revenue: December's x 12)."]
+    if partial:
+        notes.append("* partial year: sums over the months run, values at its last month.")
+    return "\n".join(rows + notes)
+
+
+def write_frames(model, frame, out: Path) -> list[Path]:
+    """Write the model frame to ``out`` and each agent type's frame beside it."""
+    from agents.chip_vendor import ChipVendor
+    from agents.hyperscaler import Hyperscaler
+    from agents.model_lab import ModelLab
+    from agents.power_utility import PowerUtility
+    from agents.user import UserCohorts
+
+    types = dict(zip(AGENT_FRAME_LABELS, (Hyperscaler, ModelLab, ChipVendor, PowerUtility, UserCohorts)))
+    ext = out.suffix.lower()
+    written = [out]
+    _write(frame, out, ext)
+    # the i-th collect is the i-th month: map the DataCollector's step numbers to month and date
+    for label, agent_type in types.items():
+        agents = model.datacollector.get_agenttype_vars_dataframe(agent_type).reset_index()
+        steps = sorted(agents["Step"].unique())
+        months = dict(zip(steps, frame["month"]))
+        dates = dict(zip(steps, frame["date"]))
+        agents.insert(0, "month", agents["Step"].map(months))
+        agents.insert(1, "date", agents["Step"].map(dates))
+        path = out.with_name(f"{out.name[: -len(out.suffix)]}.{label}{out.suffix}")
+        _write(agents, path, ext)
+        written.append(path)
+    return written
+
+
+def _write(df, path: Path, ext: str) -> None:
+    if ext == ".parquet":
+        df.to_parquet(path, index=False, engine="pyarrow")
+    else:
+        df.to_csv(path, index=False)
+
+
+# ===== params, scenarios =====================================================================
+
+def cmd_params(args: argparse.Namespace) -> int:
+    from sim.params import FIELDS
+
+    def num(v):
+        return f"{v:g}" if isinstance(v, (int, float)) else str(v)
+
+    width = max(len(n) for n in FIELDS)
+    for name, f in FIELDS.items():
+        m = f.metadata
+        print(f"{name:<{width}}  = {num(f.default):<8}  [{num(m['min'])} .. {num(m['max'])}]  {m['unit']}")
+        print(f"{'':<{width}}    {m['desc']}")
+        if args.sources:
+            print(f"{'':<{width}}    source: {m['source']}")
+    return 0
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    from experiments.scenario import ScenarioError, list_scenarios, load_scenario
+
+    names = list_scenarios()
+    width = max((len(n) for n in names), default=0)
+    errors = []
+    for name in names:
+        try:
+            claim = load_scenario(name).claim
+        except ScenarioError as e:
+            errors.append(str(e))
+            claim = "(invalid file: see the error below)"
+        print(f"{name:<{width}}  {claim}")
+    if errors:
+        _error(errors[0])
+        return EXIT_BAD_INPUT
+    return 0
+
+
+def cmd_bench(rest: list[str]) -> int:
+    try:
+        from experiments import bench
+    except ImportError as e:
+        raise CLIError(f"bench is not available: {e}") from None
+    return bench.main(rest)
+
+
+# ===== entry point ===========================================================================
+
+def _error(message: str) -> None:
+    print(f"{PROG}: error: {' '.join(str(message).split())}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 ok, 2 bad input)."""
+    from sim.params import ParamError
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] == "bench":  # its own options, parsed by experiments.bench
+            return int(cmd_bench(argv[1:]) or 0)
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as e:  # argparse: --help (0) or a usage error (2), already printed
+            return e.code if isinstance(e.code, int) else EXIT_BAD_INPUT
+        return {"run": cmd_run, "params": cmd_params, "scenarios": cmd_scenarios}[args.command](args)
+    except (ParamError, CLIError, ValueError) as e:  # ScenarioError is a ValueError
+        _error(str(e))
+        return EXIT_BAD_INPUT
+    except OSError as e:
+        _error(f"cannot write or read a file: {e}")
+        return 1
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

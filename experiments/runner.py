@@ -1,0 +1,195 @@
+"""The model as an experiment: ``run(params, months, seed) -> outcomes``.
+
+Exploratory-modelling style (EMA Workbench): one plain function takes parameter
+overrides, a horizon and a seed, runs :class:`sim.model.ComputeBubbleModel`, and returns
+the outcomes as a flat dict of plain Python values (``bool``, ``int``, ``float``,
+``str``, ``None``, lists and dicts of those), ready for ``json.dumps``, a sweep's Parquet
+table or a comparison across seeds. Floats that are not finite (a lab burning no cash
+has an infinite runway; growth is undefined in the first year) come back as ``None``.
+
+Outcomes:
+
+- the verdict (:func:`sim.thresholds.verdict`): ``bust``, ``bust_month``, ``bust_cause``,
+  ``peak_capex_usd_per_year``, ``peak_capex_month``, ``max_revenue_gap_usd_per_year``,
+  ``n_defaults``, and for each threshold name in :data:`sim.thresholds.NAMES` a
+  ``crossed_<name>`` bool and the ``first_<name>`` month ("YYYY-MM") it turned red;
+- the last year of the run: ``revenue_last_year_usd``, ``capex_last_year_usd``,
+  ``chip_revenue_last_year_usd`` (sums over the final 12 months, fewer in a shorter run),
+  and over the whole run ``max_idle_frac``, ``max_ghost_gw``, ``min_lab_runway_months``;
+- ``years`` (calendar years) and ``yearly``: column -> one value per year, the sum for
+  flow columns and the last month's value (December in a full year) for stock columns,
+  plus ``required_revenue_usd_per_year`` (the last month's required revenue x 12) and
+  ``months`` (months of the run in that year, 12 except at the ends);
+- tags: ``scenario``, ``months``, ``seed``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sim import reporters as R
+from sim import thresholds
+from sim.clock import MAX_MONTHS
+from sim.params import ParamError, coerce
+
+#: Yearly sums.
+FLOW_COLUMNS = (R.AI_CAPEX_USD, R.AI_REVENUE_USD, R.CHIP_REVENUE_USD, R.IMPAIRMENTS_USD)
+#: Yearly last-month values.
+STOCK_COLUMNS = (R.IDLE_FRAC, R.GHOST_GW, R.POWERED_GW, R.TOKENS_PER_DAY, R.PRICE_USD_PER_MTOK,
+                 R.GPU_RENTAL_USD_PER_HOUR, R.SENTIMENT)
+
+
+def check_months(months: Any) -> int:
+    """The run's horizon as an int in [1, MAX_MONTHS]; accepts integer strings (the CLI)."""
+    allowed = f"allowed: an integer in [1, {MAX_MONTHS}] (months of run)"
+    value = months
+    if isinstance(value, str):
+        try:
+            value = int(value.strip().replace("_", ""))
+        except ValueError:
+            raise ParamError(f"'months': value {months!r} is not an integer; {allowed}") from None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ParamError(f"'months': value {months!r} is not an integer; {allowed}")
+    if not 1 <= value <= MAX_MONTHS:
+        raise ParamError(f"'months': value {value} is out of range; {allowed}")
+    return value
+
+
+def check_seed(seed: Any) -> int | None:
+    """A seed as a non-negative int, or None (fresh randomness); accepts integer strings."""
+    if seed is None:
+        return None
+    value = seed
+    if isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            value = None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ParamError(f"'seed': value {seed!r} is not allowed; allowed: a non-negative integer")
+    return value
+
+
+def model_kwargs(params: dict[str, Any] | None = None, months: int = 72, scenario=None) -> dict[str, Any]:
+    """Keyword arguments for the Model: the scenario's (none: defaults), then ``params``.
+
+    ``scenario`` is a name, a path or a loaded :class:`experiments.scenario.Scenario`.
+    Every override goes through :func:`sim.params.coerce` (so strings like "1.2" work);
+    the scenario's events are checked against the horizon ``months``.
+    """
+    kwargs: dict[str, Any] = {}
+    if scenario is not None:
+        from experiments.scenario import Scenario, load_scenario
+
+        sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        sc.check_horizon(months)
+        kwargs = sc.model_kwargs()
+    if params is not None and not isinstance(params, dict):
+        raise ParamError(f"'params': value {params!r} is not allowed; allowed: a dict of parameter = value")
+    kwargs.update({k: coerce(k, v) for k, v in (params or {}).items()})
+    return kwargs
+
+
+def run_model(params: dict[str, Any] | None = None, months: int = 72, seed: int | None = None,
+              scenario=None):
+    """Build and step the model; return ``(model, frame)``, the frame being the
+    DataCollector's model-level DataFrame (one row per month)."""
+    from sim.model import ComputeBubbleModel
+
+    months = check_months(months)
+    seed = check_seed(seed)
+    model = ComputeBubbleModel(seed=seed, **model_kwargs(params, months, scenario))
+    for _ in range(months):
+        model.step()
+    return model, model.datacollector.get_model_vars_dataframe()
+
+
+def run(params: dict[str, Any] | None = None, months: int = 72, seed: int | None = None,
+        scenario: str | None = None) -> dict[str, Any]:
+    """Run the model and return its outcomes as plain Python values (see the module doc)."""
+    months = check_months(months)
+    seed = check_seed(seed)
+    model, _ = run_model(params, months, seed, scenario)
+    out = summarize(model)
+    name = getattr(scenario, "name", scenario)
+    out.update({"scenario": None if name is None else str(name), "months": months, "seed": seed})
+    return out
+
+
+# ===== outcomes ===============================================================================
+
+def plain(value: Any) -> Any:
+    """numpy/pandas scalars to Python ones, non-finite floats to None, recursively."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if hasattr(value, "item") and not isinstance(value, (int, float)):
+        value = value.item()  # numpy scalar
+    if isinstance(value, bool) or isinstance(value, int):
+        return bool(value) if isinstance(value, bool) else int(value)
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else None
+    return value
+
+
+def run_verdict(model) -> dict[str, Any]:
+    """The model's verdict (:func:`sim.thresholds.verdict`) for the months run so far."""
+    p = model.p
+    return thresholds.verdict(model.figures, model.levels, model.defaults, p, p.start_year, p.start_month)
+
+
+def yearly(figs: list[dict[str, Any]]) -> tuple[list[int], dict[str, list[Any]]]:
+    """Calendar years and per-year values: sums of flows, last-month values of stocks."""
+    years: list[int] = []
+    groups: list[list[dict]] = []
+    for f in figs:
+        y = int(f[R.DATE][:4])
+        if not years or years[-1] != y:
+            years.append(y)
+            groups.append([])
+        groups[-1].append(f)
+    table: dict[str, list[Any]] = {c: [sum(f[c] for f in g) for g in groups] for c in FLOW_COLUMNS}
+    table.update({c: [g[-1][c] for g in groups] for c in STOCK_COLUMNS})
+    table["required_revenue_usd_per_year"] = [12.0 * g[-1][R.REQUIRED_REVENUE_USD] for g in groups]
+    table["months"] = [len(g) for g in groups]
+    return years, table
+
+
+def summarize(model) -> dict[str, Any]:
+    """Outcomes of a model that has been stepped (see the module doc); plain values."""
+    figs = model.figures
+    v = run_verdict(model)
+    last = figs[-12:]
+    out: dict[str, Any] = {
+        "bust": v["bust"],
+        "bust_month": v["bust_month"],
+        "bust_cause": v["bust_cause"],
+        "peak_capex_usd_per_year": v["peak_capex_usd_per_year"],
+        "peak_capex_month": v["peak_capex_month"],
+        "max_revenue_gap_usd_per_year": v["max_revenue_gap_usd_per_year"],
+    }
+    for name in thresholds.NAMES:
+        out[f"crossed_{name}"] = name in v["first_crossed"]
+        out[f"first_{name}"] = v["first_crossed"].get(name)
+    out["n_defaults"] = len(v["defaults"])
+    out["defaults"] = list(v["defaults"])
+    out["revenue_last_year_usd"] = sum(f[R.AI_REVENUE_USD] for f in last)
+    out["capex_last_year_usd"] = sum(f[R.AI_CAPEX_USD] for f in last)
+    out["chip_revenue_last_year_usd"] = sum(f[R.CHIP_REVENUE_USD] for f in last)
+    out["max_idle_frac"] = max(f[R.IDLE_FRAC] for f in figs)
+    out["max_ghost_gw"] = max(f[R.GHOST_GW] for f in figs)
+    out["min_lab_runway_months"] = min(f[R.LAB_MIN_RUNWAY_MONTHS] for f in figs)
+    years, table = yearly(figs)
+    out["years"] = years
+    out["yearly"] = table
+    return plain(out)
+
+
+__all__ = ["run", "run_model", "summarize", "run_verdict", "yearly", "check_months", "check_seed", "model_kwargs",
+           "FLOW_COLUMNS", "STOCK_COLUMNS", "plain"]
