@@ -162,7 +162,6 @@ class Hyperscaler(mesa.Agent):
         self.ordered_h100e_month = 0.0
         self.shells_started_mw_month = 0.0
         self.deployment_lag_months = 0.0
-        self.plan_intensity = 0.0
 
     def _start_pipeline(self, mw: float, fleet_h100e: float) -> None:
         """Month-0 state inherited from 2024: shells under construction (grid already
@@ -547,7 +546,6 @@ class Hyperscaler(mesa.Agent):
         scale = min(1.0, allowed_q / planned) if planned > 0 else 1.0
         chip_usd *= scale
         shell_usd *= scale
-        self.plan_intensity = (chip_usd + shell_usd) * 4.0 / annual_ocf
 
         order_h100e = chip_usd / (asp * (1 + p.network_server_frac_of_chip_cost)) if asp > 0 else 0.0
         self._order_chips(order_h100e)
@@ -584,7 +582,8 @@ class Hyperscaler(mesa.Agent):
             return
         vendors = self.model.vendors_by_name
         for v, w in self.vendor_mix.items():
-            vendors[v].place_order(self.name, h100e * w)
+            if vendors[v].sells_to(self.name):
+                vendors[v].place_order(self.name, h100e * w)
         self.ordered_h100e_month += h100e
 
     def _cancel_orders(self, h100e: float) -> None:
@@ -609,6 +608,16 @@ class Hyperscaler(mesa.Agent):
     # ----- cash, debt, default ------------------------------------------------------------
     def _min_cash(self) -> float:
         return 3.0 * (self.capex_usd_month + self.power_cost_usd_month) + 1e9
+
+    def insolvent(self) -> bool:
+        """Six months of obligations (interest, shells under construction, power) not
+        covered by cash, credit, contracted rent and the core business's cash flow."""
+        p = self.model.p
+        interest = self.debt_usd * (p.interest_rate_frac + SPREAD_OVER_RATE[self.neocloud]) / 12.0
+        shells = sum(min(x.cost_per_month_usd, x.cost_left_usd) for x in self.projects)
+        income = sum(c.h100e * c.price_usd_per_hour for c in self.contracts.values()) * HOURS_PER_MONTH
+        need = 6.0 * (interest + shells + self.power_cost_usd_month - income - self.core_ocf_usd_per_month)
+        return need > self.cash_usd + self.credit_room()
 
     def credit_room(self) -> float:
         return max(0.0, self.model.capital.credit_line(self) - self.debt_usd)

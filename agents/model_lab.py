@@ -103,7 +103,6 @@ class ModelLab(mesa.Agent):
         self.compute_billed_usd_month = 0.0
         self.raised_usd_month = 0.0
         self.asked_usd = 0.0
-        self.ask_unfilled = False
         self._net_history: list[float] = []
         self._support_history: list[float] = []
         self.runway_months = math.inf

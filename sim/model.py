@@ -168,7 +168,7 @@ class ComputeBubbleModel(mesa.Model):
             self.gpu_rental_usd_per_hour = (sum(h.rental_usd_per_hour * h.powered_h100e for h in live)
                                             / sum(h.powered_h100e for h in live))
         for h in self.hyperscalers:
-            if not h.defaulted and h.neocloud and self._insolvent(h):
+            if not h.defaulted and h.neocloud and h.insolvent():
                 self.declare_default(h, "revenue no longer covers its obligations")
         self._frontier_history.append(max(lab.capability for lab in self.labs if not lab.open_weights))
 
@@ -199,18 +199,8 @@ class ComputeBubbleModel(mesa.Model):
             other = self.hyperscalers_by_name.get(name) or next((lab for lab in self.labs if lab.name == name), None)
             if other is None or other.defaulted:
                 continue
-            if isinstance(other, Hyperscaler) and other.neocloud and self._insolvent(other):
+            if isinstance(other, Hyperscaler) and other.neocloud and other.insolvent():
                 self.declare_default(other, f"lost tenant {agent.name}", propagated=True)
             elif isinstance(other, ModelLab) and other.parent is None and not any(
                     not self.hyperscalers_by_name[h].defaulted for h in other.partner_weights):
                 self.declare_default(other, f"lost its compute with {agent.name}", propagated=True)
-
-    def _insolvent(self, h: Hyperscaler) -> bool:
-        """Six months of obligations against cash, credit and contracted income."""
-        p = self.p
-        interest = h.debt_usd * (p.interest_rate_frac + 0.04) / 12.0
-        shells = sum(min(x.cost_per_month_usd, x.cost_left_usd) for x in h.projects)
-        income = sum(c.h100e * c.price_usd_per_hour for c in h.contracts.values()) * 730.0
-        power = h.power_cost_usd_month
-        need = 6.0 * (interest + shells + power - income - h.core_ocf_usd_per_month)
-        return need > h.cash_usd + h.credit_room()

@@ -48,6 +48,9 @@ def build_contract_graph(model) -> nx.DiGraph:
 def update_flows(g: nx.DiGraph, model) -> None:
     """Set every edge's weight to this month's flow along it (USD; tokens/day for users)."""
     flows = model.ledger.month_flows
+    for (src, dst, kind), amount in flows.items():
+        if kind == "compute_rental" and amount > 0 and not g.has_edge(src, dst):
+            g.add_edge(src, dst, kind="compute", weight=0.0)   # a lab renting beyond its partners
     for u, v, data in g.edges(data=True):
         if data["kind"] != "tokens":
             data["weight"] = flows.get((u, v, EDGE_KINDS[data["kind"]]), 0.0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from agents.hyperscaler import UPKEEP_USD_PER_H100E_MONTH
 from sim import thresholds
 from sim.clock import HOURS_PER_MONTH, month_date
 
@@ -155,7 +156,6 @@ def payback_months(model, rental_usd_per_hour: float, idle_frac: float) -> float
     cost = (gpu.asp_usd_per_h100e * (1 + p.network_server_frac_of_chip_cost)
             + gpu.kw_per_h100e / 1000.0 * p.shell_cost_usd_per_mw)
     power = gpu.kw_per_h100e / 1000.0 * p.power_price_usd_per_mwh * HOURS_PER_MONTH
-    from agents.hyperscaler import UPKEEP_USD_PER_H100E_MONTH
     margin = rental_usd_per_hour * (1 - idle_frac) * HOURS_PER_MONTH - power - UPKEEP_USD_PER_H100E_MONTH
     return cost / margin if margin > 0 else math.inf
 
@@ -186,7 +186,11 @@ def agent_reporters():
             "ghost_h100e": "ghost_h100e", "utilization_frac": "utilization_frac",
             "rental_usd_per_hour": "rental_usd_per_hour", "impairments_usd": "impairments_usd_month",
             "depreciation_usd": "depreciation_usd_month", "shells_mw": lambda a: sum(a.shells_mw.values()),
-            "powered_mw": "powered_mw", "defaulted": "defaulted",
+            "powered_mw": "powered_mw", "delivered_h100e": "delivered_h100e_month",
+            "installed_h100e": "installed_h100e_month", "retired_h100e": "retired_h100e_month",
+            "ordered_h100e": "ordered_h100e_month", "shells_started_mw": "shells_started_mw_month",
+            "capex_intensity": "capex_intensity", "deployment_lag_months": "deployment_lag_months",
+            "defaulted": "defaulted",
         },
         ModelLab: {
             "name": "name", "cash_usd": "cash_usd", "capability": "capability",
