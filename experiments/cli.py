@@ -7,6 +7,9 @@
     computebubble params [--sources]
     computebubble scenarios
     computebubble bench [...]            # experiments.bench
+    computebubble sweep SPEC.toml [--workers N] [--dask ADDRESS|local] [--out DIR] [--resume]   # experiments.sweep
+    computebubble analyze DIR [--out DIR] [--pair A,B]                                         # experiments.analyze
+    computebubble compare A B [--seed S] [--months N] [--out FILE.png]                         # experiments.compare
 
 ``run`` prints the verdict and a yearly table and can write the model-level frame and one
 agent-level frame per agent type. Bad input anywhere (an unknown scenario or parameter,
@@ -67,6 +70,41 @@ def build_parser() -> argparse.ArgumentParser:
                    description="List the shipped scenarios with their one-line claims.")
     sub.add_parser("bench", help="benchmarks (experiments.bench); 'computebubble bench --help' for its options",
                    add_help=False)
+
+    sweep = sub.add_parser("sweep", help="run a parameter sweep from a TOML spec (experiments/sweeps/)",
+                           description="Run a sweep spec on a local process pool or Dask; each finished run is "
+                                       "stored at once as Parquet under --out (experiments/sweep.py).")
+    sweep.add_argument("spec", metavar="SPEC.toml", help="the sweep spec (see experiments/sweeps/*.toml)")
+    sweep.add_argument("--workers", metavar="N", help="worker processes (default: the CPU count)")
+    sweep.add_argument("--dask", metavar="ADDRESS|local",
+                       help="run on the Dask scheduler at ADDRESS, or on a local Dask cluster of N processes")
+    sweep.add_argument("--out", metavar="DIR", help="results folder (default: out/sweeps/<spec name>)")
+    sweep.add_argument("--resume", action="store_true", help="continue a sweep in DIR: skip the runs stored there")
+
+    analyze = sub.add_parser("analyze", help="analyse a stored sweep: bust probability, sensitivity, PRIM, report",
+                             description="Analyse a sweep folder: bust probability by parameter (PNG), Sobol or "
+                                         "Morris indices, a PRIM box and report.md (experiments/analyze.py).")
+    analyze.add_argument("results", metavar="DIR", help="a folder written by 'computebubble sweep'")
+    analyze.add_argument("--out", metavar="DIR", help="where to write the figures and report (default: DIR/analysis)")
+    analyze.add_argument("--pair", metavar="A,B", help="the two parameters of the heat map (default: the two most "
+                                                       "influential)")
+
+    compare = sub.add_parser("compare", help="run two scenarios on the same seed: outcomes side by side and a chart",
+                             description="Run scenarios A and B on the same seed and horizon, print their key "
+                                         "outcomes with the difference, and chart capex, revenue and thresholds "
+                                         "(experiments/compare.py).")
+    compare.add_argument("a", metavar="A", help="scenario name (see 'computebubble scenarios') or a .toml file")
+    compare.add_argument("b", metavar="B", help="the other scenario, a name or a .toml file")
+    compare.add_argument("--seed", default="1", metavar="S", help="the seed both runs share (default: 1)")
+    compare.add_argument("--months", default="72", metavar="N", help="months to run, 1 to 180 (default: 72)")
+    compare.add_argument("--out", metavar="FILE.png", help="the chart (default: compare_<A>_<B>.png here)")
+
+    app = sub.add_parser("app", help="serve the browser app (Live, Compare, Debate, Sweeps) on 127.0.0.1",
+                         description="Serve the Solara app. It binds 127.0.0.1 unless --host says otherwise and "
+                                     "needs no internet.")
+    app.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
+    app.add_argument("--port", default="8765", metavar="N", help="port, 1 to 65535 (default: 8765)")
+    app.add_argument("--dev", action="store_true", help="reload the app when its files change")
     return parser
 
 
@@ -272,7 +310,54 @@ def cmd_bench(rest: list[str]) -> int:
     return bench.main(rest)
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from experiments.sweep import cli_sweep
+
+    return cli_sweep(args)
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from experiments.analyze import cli_analyze
+
+    return cli_analyze(args)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from experiments.compare import cli_compare
+
+    return cli_compare(args)
+
+
 # ===== entry point ===========================================================================
+
+def cmd_app(args) -> int:
+    """Serve viz/app.py with Solara: offline assets, no telemetry, no version check."""
+    import os
+    import subprocess
+
+    import viz
+
+    try:
+        port = int(args.port)
+    except ValueError:
+        raise CLIError(f"'--port': value {args.port!r} is not an integer; allowed: 1 to 65535") from None
+    if not 1 <= port <= 65535:
+        raise CLIError(f"'--port': value {port} is out of range; allowed: 1 to 65535")
+    host = str(args.host).strip()
+    if not host:
+        raise CLIError("'--host': empty; allowed: an address such as 127.0.0.1")
+    app = Path(viz.__file__).resolve().parent / "app.py"
+    cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", host, "--port", str(port), "--no-open",
+           "--no-check-version"]
+    if not args.dev:
+        cmd.append("--production")
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    print(f"{PROG} app: serving on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 0
+
 
 def _error(message: str) -> None:
     print(f"{PROG}: error: {' '.join(str(message).split())}", file=sys.stderr)
@@ -290,7 +375,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = build_parser().parse_args(argv)
         except SystemExit as e:  # argparse: --help (0) or a usage error (2), already printed
             return e.code if isinstance(e.code, int) else EXIT_BAD_INPUT
-        return {"run": cmd_run, "params": cmd_params, "scenarios": cmd_scenarios}[args.command](args)
+        return {"run": cmd_run, "params": cmd_params, "scenarios": cmd_scenarios, "sweep": cmd_sweep,
+                "analyze": cmd_analyze, "compare": cmd_compare, "app": cmd_app}[args.command](args)
     except (ParamError, CLIError, ValueError) as e:  # ScenarioError is a ValueError
         _error(str(e))
         return EXIT_BAD_INPUT

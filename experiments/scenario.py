@@ -20,7 +20,7 @@ Its name is the file stem. The schema::
     price_elasticity = 1.2
 
     [[events]]                                        # optional timed events, any number
-    month = 12                                        # run month, 0 = first month
+    month = 13                                        # run month, 1 = first month (13: Jan 2026)
     set = { efficiency_shock_factor = 3.0 }           # fields of Params and their new values
     note = "why"                                      # optional
 
@@ -92,11 +92,11 @@ class Scenario:
     def check_horizon(self, months: int) -> None:
         """Refuse events that would never happen in a run of ``months`` months."""
         for i, e in enumerate(self.events):
-            if e["month"] >= months:
+            if e["month"] > months:
                 origin = self.event_origins[i] if i < len(self.event_origins) else f"{_show(self.path)}: event {i}"
                 raise ScenarioError(
                     f"{origin}: month {e['month']} is outside the run's horizon; allowed: a month in "
-                    f"[0, {months - 1}] for a {months}-month run (or run with --months {e['month'] + 1} or more)")
+                    f"[1, {months}] for a {months}-month run (or run with --months {e['month']} or more)")
 
 
 def list_scenarios() -> list[str]:
@@ -222,6 +222,17 @@ def _check_events(path: Path, events: list[Any]) -> list[dict[str, Any]]:
         raise ScenarioError(f"{_show(path)}: [[events]] {e}") from None
 
 
+def _check_event_sequence(params, events: list[dict[str, Any]], origins: tuple[str, ...]) -> None:
+    """Apply the events in run order to the merged parameters, as the model will: the
+    cross-field checks a single value cannot fail (e.g. yield_initial_frac at most
+    yield_mature_frac) are caught here, naming the event's file, not mid-run."""
+    for i in sorted(range(len(events)), key=lambda i: events[i]["month"]):
+        try:
+            params = params.with_overrides(**events[i]["set"])
+        except ParamError as e:
+            raise ScenarioError(f"{origins[i]}: {e}") from None
+
+
 # ===== loading with extends ================================================================
 
 def _load(path: Path, chain: tuple[Path, ...]) -> Scenario:
@@ -251,9 +262,11 @@ def _load(path: Path, chain: tuple[Path, ...]) -> Scenario:
 
     all_params = {**(parent.params if parent else {}), **params}
     try:
-        make_params(all_params)  # cross-field checks on the merged overrides
+        base = make_params(all_params)  # cross-field checks on the merged overrides
     except ParamError as e:
         raise ScenarioError(f"{where}: [params] {e}") from None
+    _check_event_sequence(base, (parent.events if parent else []) + events,
+                          (parent.event_origins if parent else ()) + origins)
     return Scenario(
         name=path.stem, path=path, title=merged["title"].strip(), claim=merged["claim"].strip(),
         source_seed=source["seed"].strip(), source_quote=source["quote"].strip(), params=all_params,

@@ -54,7 +54,7 @@ class CapitalMarket:
     @property
     def frozen(self) -> bool:
         m = self.model.p.funding_freeze_month
-        return m > 0 and self.model.month >= m
+        return m > 0 and self.model.month + 1 >= m    # run months count from 1
 
     def _rate_factor(self) -> float:
         """Higher rates shrink appetite (a 1-point rise cuts it by ~10%)."""

@@ -30,14 +30,16 @@ TOKENS_PER_H100E_SECOND_AT_START = 520.0
 
 
 def validate_events(events: list[dict]) -> list[dict]:
-    """Check timed events: a month in 0..179 and known fields with allowed values."""
+    """Check timed events: a run month in 1..180 (1 = the first month) and known fields
+    with allowed values."""
     out = []
     for i, e in enumerate(events):
         if not isinstance(e, dict) or set(e) - {"month", "set", "note"} or "month" not in e or "set" not in e:
             raise ParamError(f"event {i}: needs keys 'month' and 'set' (and optionally 'note'); got {e!r}")
         month = e["month"]
-        if isinstance(month, bool) or not isinstance(month, int) or not 0 <= month < MAX_MONTHS:
-            raise ParamError(f"event {i}: month {month!r} is out of range; allowed: an integer in [0, {MAX_MONTHS - 1}]")
+        if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= MAX_MONTHS:
+            raise ParamError(f"event {i}: month {month!r} is out of range; allowed: an integer in [1, {MAX_MONTHS}] "
+                             "(run months count from 1)")
         if not isinstance(e["set"], dict) or not e["set"]:
             raise ParamError(f"event {i}: 'set' must be a non-empty table of parameter = value")
         fixed = [k for k in e["set"] if k in INIT_ONLY_FIELDS]
@@ -55,7 +57,8 @@ class ComputeBubbleModel(mesa.Model):
     ``ComputeBubbleModel(seed=None, events=None, **params)``: every keyword is a field
     of :class:`sim.params.Params`, validated on entry (``ParamError``, a ``ValueError``).
     ``events`` is a list of ``{"month": M, "set": {field: value}}``: from run month M
-    (0 is the first month) the fields take the new values, as if a slider moved.
+    (1 is the first month, like ``efficiency_shock_month`` and ``funding_freeze_month``)
+    the fields take the new values, as if a slider moved.
     """
 
     def __init__(self, seed: int | None = None, events: list[dict] | None = None, **params):
@@ -67,6 +70,7 @@ class ComputeBubbleModel(mesa.Model):
         self.capital = CapitalMarket(self)
         self.figures: list[dict] = []
         self.levels: list[list[int]] = []
+        self.readings: list[thresholds.Reading] = []
         self.defaults: list[dict] = []
         self._frontier_history: list[float] = []
         self._set_efficiency()
@@ -149,7 +153,7 @@ class ComputeBubbleModel(mesa.Model):
 
     def _begin_month(self) -> None:
         for event in self.events:
-            if event["month"] == self.month:
+            if event["month"] == self.month + 1:
                 self.update_params(**event["set"])
         self.ledger.new_month()
         self.tokens_per_h100e_day = self._efficiency_at(self.month)
@@ -175,7 +179,7 @@ class ComputeBubbleModel(mesa.Model):
     def _evaluate_and_collect(self) -> None:
         self.figures.append(reporters.month_figures(self))
         reporters.add_threshold_inputs(self.figures, self.p)
-        readings = thresholds.evaluate(self.figures, self.p)
+        readings = self.readings = thresholds.evaluate(self.figures, self.p)
         self.levels.append([r.level for r in readings])
         for r in readings:
             self.figures[-1][f"level_{r.name}"] = r.level

@@ -203,7 +203,8 @@ class Params:
         3.0, "1/error", "intensity of choice in investors' switching between forecasting rules", 0.0, 50.0,
         "Brock & Hommes (1998) heuristic switching")
     funding_freeze_month: int = _p(
-        0, "month of run", "from this month investors offer labs and neoclouds nothing (0 = never)", 0, 180,
+        0, "month of run", "from this run month investors offer labs and neoclouds nothing (1 = first month; 0 = "
+        "never)", 0, 180,
         "000: bubbles pop through liquidity exhaustion")
     neocloud_debt_capacity_usd: float = _p(
         40e9, "USD", "credit line available to the debt-financed neocloud at neutral sentiment", 0.0, 1e12,

@@ -60,7 +60,7 @@ def test_baseline_try_items_name_real_parameters():
 def test_every_shipped_scenario_loads_and_builds(name):
     s = load_scenario(name)
     assert set(s.params) <= set(FIELDS)
-    months = max([e["month"] + 1 for e in s.events] + [1])
+    months = max([e["month"] for e in s.events] + [1])
     s.check_horizon(months)
     m = ComputeBubbleModel(seed=1, **s.model_kwargs())
     m.step()
@@ -206,11 +206,11 @@ def test_event_outside_horizon(tmp_path):
     event = "[[events]]\nmonth = 30\nset = { efficiency_shock_factor = 2.0 }\n"
     path = write(tmp_path, "late", FULL.format(title="t") + event)
     s = load_scenario(str(path))
-    s.check_horizon(31)  # month 30 is the 31st month: inside
+    s.check_horizon(30)  # run months count from 1: month 30 is the last of a 30-month run
     with pytest.raises(ScenarioError) as e:
-        s.check_horizon(24)
+        s.check_horizon(29)
     msg = str(e.value)
-    assert "\n" not in msg and "late.toml" in msg and "month 30" in msg and "[0, 23]" in msg
+    assert "\n" not in msg and "late.toml" in msg and "month 30" in msg and "[1, 29]" in msg
 
 
 def test_event_outside_horizon_names_the_parent_file(tmp_path):
@@ -219,3 +219,54 @@ def test_event_outside_horizon_names_the_parent_file(tmp_path):
     child = write(tmp_path, "kid", 'extends = "parent.toml"\n')
     with pytest.raises(ScenarioError, match="parent.toml: event 0"):
         load_scenario(str(child)).check_horizon(12)
+
+
+# ===== more bad input (each a one-line error naming the file) ======================================
+
+@pytest.mark.parametrize("event, needles", [
+    ("month = 3\nset = { price_elasticity = 99.0 }", ("price_elasticity", "out of range")),
+    ("month = -1\nset = { price_elasticity = 1.0 }", ("event 0", "month -1")),
+    ("month = 2.5\nset = { price_elasticity = 1.0 }", ("event 0", "month 2.5")),
+    ("month = 3\nset = {}", ("event 0", "non-empty")),
+])
+def test_bad_event_values(tmp_path, event, needles):
+    path = write(tmp_path, "ev", FULL.format(title="t") + "[[events]]\n" + event + "\n")
+    one_line_error(path, "ev.toml", *needles)
+
+
+def test_events_that_are_not_tables(tmp_path):
+    path = write(tmp_path, "evs", "events = [1, 2]\n" + FULL.format(title="t"))
+    one_line_error(path, "evs.toml", "event 0", "'month' and 'set'")
+
+
+def test_param_given_as_text_that_is_not_a_number(tmp_path):
+    path = write(tmp_path, "txt", FULL.format(title="t") + '[params]\nprice_elasticity = "high"\n')
+    one_line_error(path, "txt.toml", "price_elasticity", "'high'")
+
+
+def test_empty_text_and_wrong_extends_type(tmp_path):
+    one_line_error(write(tmp_path, "empty", FULL.format(title=" ")), "empty.toml", "'title' is empty")
+    one_line_error(write(tmp_path, "ext", "extends = 3\n" + FULL.format(title="t")), "ext.toml", "'extends'",
+                   "a string")
+
+
+def test_cross_field_check_on_merged_params_names_the_child(tmp_path):
+    write(tmp_path, "parent", FULL.format(title="p") + "[params]\nyield_mature_frac = 0.8\n")
+    child = write(tmp_path, "child", 'extends = "parent.toml"\n[params]\nyield_initial_frac = 0.9\n')
+    one_line_error(child, "child.toml", "yield_initial_frac", "yield_mature_frac")
+
+
+def test_cross_field_check_after_an_event_names_the_event(tmp_path):
+    """An event may not make the parameters inconsistent: caught when the file loads,
+    not months into a run."""
+    event = "[[events]]\nmonth = 3\nset = { yield_initial_frac = 0.95 }\n"
+    path = write(tmp_path, "late_yield", FULL.format(title="t") + event)
+    one_line_error(path, "late_yield.toml: event 0", "yield_initial_frac", "yield_mature_frac")
+    fixed = FULL.format(title="t") + event + "[params]\nyield_mature_frac = 0.97\n"
+    assert load_scenario(str(write(tmp_path, "ok_yield", fixed))).events[0]["month"] == 3
+
+
+def test_file_that_is_not_utf8(tmp_path):
+    path = tmp_path / "binary.toml"
+    path.write_bytes(b"\xff\xfe\x00title")
+    one_line_error(path, "binary.toml", "cannot read")

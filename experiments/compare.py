@@ -1,0 +1,306 @@
+"""Two scenarios side by side: ``computebubble compare A B [--seed S] [--months N] [--out FILE.png]``.
+
+Both scenarios run to the same horizon on the same seed, so every difference comes from
+their parameters and events, not from luck. :func:`compare` returns a
+:class:`Comparison` (the two scenarios, their outcomes from
+:func:`experiments.runner.summarize` and their model-level frames);
+:func:`format_table` prints the key outcomes with a difference column (B minus A), and
+:func:`figure` draws the two curves of seed 000 for both: monthly AI capex and AI
+revenue, annualized, with each scenario's required revenue (the revenue-gap threshold's
+line), and below them a strip of the seven thresholds showing the months each was red
+(full colour) or amber (pale) in each run.
+
+The figure is a plain :class:`matplotlib.figure.Figure` rendered with the Agg canvas
+(no pyplot, no global backend), so the browser app can reuse it.
+
+Bad input (an unknown scenario, a broken file, an event beyond the horizon, a seed or
+horizon out of range, an ``--out`` that is not a ``.png`` in an existing folder) raises
+a ``ValueError`` with a one-line message before anything runs; the command line prints
+it as ``computebubble: error: ...`` and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEFAULT_SEED = 1
+DEFAULT_MONTHS = 72
+#: Chart formats of ``--out``, by extension.
+CHART_FORMATS = (".png",)
+#: Line colours of scenario A and B (matplotlib's default cycle, colour-blind safe pair).
+COLOURS = ("#1f77b4", "#ff7f0e")
+
+
+class CompareError(ValueError):
+    """Bad input to a comparison (one line)."""
+
+
+@dataclass(frozen=True)
+class Side:
+    """One scenario's run: the loaded scenario, its outcomes and its monthly frame."""
+
+    scenario: Any        # experiments.scenario.Scenario
+    summary: dict        # experiments.runner.summarize
+    frame: Any           # pandas.DataFrame, one row per month
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+
+@dataclass(frozen=True)
+class Comparison:
+    a: Side
+    b: Side
+    seed: int
+    months: int
+
+
+# ===== running ====================================================================================
+
+def check_seed(seed: Any) -> int:
+    """The shared seed: a non-negative integer (not None: both runs must share it)."""
+    from experiments.runner import check_seed as _check
+
+    value = _check(seed)
+    if value is None:
+        raise CompareError("'seed': a comparison needs a seed both runs share; allowed: a non-negative integer")
+    return value
+
+
+def check_chart_out(out: str | Path | None) -> Path | None:
+    """The ``--out`` path: a ``.png`` in an existing folder (checked before any run)."""
+    if out is None:
+        return None
+    path = Path(out).expanduser()
+    if path.suffix.lower() not in CHART_FORMATS:
+        raise CompareError(f"--out {str(out)!r}: unsupported extension {path.suffix or '(none)'!r}; "
+                           f"allowed: {', '.join(CHART_FORMATS)}")
+    if not path.parent.is_dir():
+        raise CompareError(f"--out {str(out)!r}: folder '{path.parent}' does not exist")
+    return path
+
+
+def default_out(a: str, b: str) -> Path:
+    """``compare_<A>_<B>.png`` in the current folder (scenario names, made file-safe)."""
+    def safe(name: str) -> str:
+        return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "scenario"
+
+    return Path(f"compare_{safe(a)}_{safe(b)}.png")
+
+
+def compare(a, b, seed: int = DEFAULT_SEED, months: int = DEFAULT_MONTHS) -> Comparison:
+    """Run scenarios ``a`` and ``b`` (names, paths or loaded scenarios) on one seed and horizon.
+
+    Both scenarios are loaded and checked against the horizon before either runs.
+    """
+    from experiments.runner import check_months, run_model, summarize
+    from experiments.scenario import Scenario, load_scenario
+
+    months = check_months(months)
+    seed = check_seed(seed)
+    scenarios = [s if isinstance(s, Scenario) else load_scenario(s) for s in (a, b)]
+    for s in scenarios:
+        s.check_horizon(months)
+    sides = []
+    for s in scenarios:
+        model, frame = run_model(None, months, seed, s)
+        sides.append(Side(s, summarize(model), frame))
+    return Comparison(sides[0], sides[1], seed, months)
+
+
+# ===== the table ===================================================================================
+
+def _month_index(date: str | None) -> int | None:
+    if date is None:
+        return None
+    y, m = date.split("-")
+    return int(y) * 12 + int(m) - 1
+
+
+def _months_apart(a: str | None, b: str | None) -> str:
+    """How B's date stands against A's, in words."""
+    if a is None and b is None:
+        return ""
+    if a is None:
+        return "only B"
+    if b is None:
+        return "only A"
+    d = _month_index(b) - _month_index(a)
+    if d == 0:
+        return "same month"
+    return f"B {abs(d)} month{'s' if abs(d) != 1 else ''} {'later' if d > 0 else 'earlier'}"
+
+
+def _diff(a: float, b: float, fmt: str, pct: bool = True) -> str:
+    d = b - a
+    text = f"{d:+{fmt}}"
+    if pct and a:
+        text += f" ({d / abs(a):+.0%})"
+    return text
+
+
+def outcome_rows(c: Comparison) -> list[tuple[str, str, str, str]]:
+    """The key outcomes as (label, A, B, B - A) strings."""
+    from sim.thresholds import NAMES
+
+    a, b = c.a.summary, c.b.summary
+
+    def money(key: str, month_key: str | None = None):
+        va, vb = a[key] or 0.0, b[key] or 0.0
+        cell = (lambda s, v: f"{v / 1e9:,.0f}" + (f" ({s[month_key]})" if month_key else ""))
+        return cell(a, va), cell(b, vb), _diff(va / 1e9, vb / 1e9, ",.0f")
+
+    rows = [
+        ("peak AI capex, $B/yr (trailing 12 months)", *money("peak_capex_usd_per_year", "peak_capex_month")),
+        ("AI revenue in the last year, $B", *money("revenue_last_year_usd")),
+        ("largest revenue gap, $B/yr", *money("max_revenue_gap_usd_per_year")),
+        ("largest idle share of powered GPUs", f"{a['max_idle_frac']:.0%}", f"{b['max_idle_frac']:.0%}",
+         f"{100 * (b['max_idle_frac'] - a['max_idle_frac']):+.1f} pts"),
+        ("largest ghost compute, GW", f"{a['max_ghost_gw']:.1f}", f"{b['max_ghost_gw']:.1f}",
+         _diff(a["max_ghost_gw"], b["max_ghost_gw"], ".1f")),
+    ]
+
+    def bust(s):
+        return f"yes, {s['bust_month']}" if s["bust"] else "no"
+
+    rows.append(("bust (month)", bust(a), bust(b), _months_apart(a["bust_month"], b["bust_month"]) or "neither"))
+    rows.append(("defaults", str(a["n_defaults"]), str(b["n_defaults"]), f"{b['n_defaults'] - a['n_defaults']:+d}"))
+    na = sum(a[f"crossed_{n}"] for n in NAMES)
+    nb = sum(b[f"crossed_{n}"] for n in NAMES)
+    rows.append((f"thresholds crossed (of {len(NAMES)})", str(na), str(nb), f"{nb - na:+d}"))
+    for n in NAMES:
+        fa, fb = a[f"first_{n}"], b[f"first_{n}"]
+        rows.append((f"  {n}: first red", fa or "-", fb or "-", _months_apart(fa, fb)))
+    return rows
+
+
+def format_table(c: Comparison) -> str:
+    """Header lines and the side-by-side table of :func:`outcome_rows`."""
+    fa, fb = c.a.frame, c.b.frame
+    lines = [f"A = {c.a.name}: {c.a.scenario.title}",
+             f"B = {c.b.name}: {c.b.scenario.title}",
+             f"  both {c.months} months ({fa['date'].iloc[0]} to {fa['date'].iloc[-1]}), seed {c.seed}", ""]
+    rows = [("outcome", c.a.name, c.b.name, "B - A")] + outcome_rows(c)
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for i, r in enumerate(rows):
+        lines.append(f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}".rstrip())
+        if i == 0:
+            lines.append("-" * (sum(widths) + 6))
+    lines.append("Bust: annual AI capex 30% below its peak within a year, or a default cascade. "
+                 "First red: the month a threshold first turned red.")
+    return "\n".join(lines)
+
+
+# ===== the chart ===================================================================================
+
+def _runs(levels) -> list[tuple[int, int]]:
+    """(start, length) of each run of True in a sequence."""
+    out, start = [], None
+    for i, v in enumerate(list(levels) + [False]):
+        if v and start is None:
+            start = i
+        elif not v and start is not None:
+            out.append((start, i - start))
+            start = None
+    return out
+
+
+def figure(c: Comparison):
+    """The comparison chart as a matplotlib Figure (Agg canvas attached)."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from sim.thresholds import AMBER, NAMES, RED
+
+    fig = Figure(figsize=(11.5, 8.0), layout="constrained")
+    FigureCanvasAgg(fig)
+    grid = fig.add_gridspec(2, 1, height_ratios=(3.0, 1.6))
+    ax = fig.add_subplot(grid[0])
+    strip = fig.add_subplot(grid[1], sharex=ax)
+    sides = (c.a, c.b)
+    for side, colour in zip(sides, COLOURS):
+        f = side.frame
+        x = np.arange(len(f))
+        ax.plot(x, f["ai_capex_usd"] * 12e-9, color=colour, lw=2.0, label=f"{side.name}: AI capex")
+        ax.plot(x, f["ai_revenue_usd"] * 12e-9, color=colour, lw=2.0, ls="--", label=f"{side.name}: AI revenue")
+        ax.plot(x, f["required_revenue_usd"] * 12e-9, color=colour, lw=1.3, ls=":",
+                label=f"{side.name}: required revenue")
+        bust = side.summary["bust_month"]
+        if bust is not None:
+            m = _month_index(bust) - _month_index(f["date"].iloc[0])
+            for axis in (ax, strip):
+                axis.axvline(m, color=colour, lw=1.0, alpha=0.7)
+            ax.annotate(f"{side.name} bust", (m, 0.02), xycoords=("data", "axes fraction"), rotation=90,
+                        va="bottom", ha="right", fontsize=8, color=colour)
+    ax.set_ylabel("$B per year (monthly x 12)")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    ax.set_title(f"{c.a.name} (A) vs {c.b.name} (B): AI capex, AI revenue and required revenue; "
+                 f"seed {c.seed}, {c.months} months", fontsize=11)
+
+    # threshold strip: one row per threshold, A on top, B below; red full, amber pale
+    for i, name in enumerate(NAMES):
+        for j, (side, colour) in enumerate(zip(sides, COLOURS)):
+            levels = side.frame[f"level_{name}"].to_numpy()
+            y = len(NAMES) - 1 - i + (0.5 if j == 0 else 0.08)
+            strip.broken_barh(_runs(levels == AMBER), (y, 0.4), facecolors=colour, alpha=0.25, lw=0)
+            strip.broken_barh(_runs(levels == RED), (y, 0.4), facecolors=colour, alpha=0.95, lw=0)
+    strip.set_yticks([len(NAMES) - 1 - i + 0.5 for i in range(len(NAMES))], labels=list(NAMES), fontsize=8)
+    strip.set_ylim(0, len(NAMES))
+    strip.grid(axis="x", alpha=0.3)
+    strip.set_title("thresholds by month (upper bar A, lower bar B; full colour red, pale amber)", fontsize=9)
+    strip.legend(handles=[Patch(color=COLOURS[0], label=f"A {c.a.name}"),
+                          Patch(color=COLOURS[1], label=f"B {c.b.name}"),
+                          Line2D([], [], color="grey", lw=1, label="bust month")],
+                 loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+
+    dates = list(c.a.frame["date"])
+    if dates == list(c.b.frame["date"]):
+        ticks = [i for i, d in enumerate(dates) if d.endswith("-01")] or [0]
+        strip.set_xticks(ticks, labels=[dates[i][:4] if dates[i].endswith("-01") else dates[i] for i in ticks])
+        strip.set_xlabel("calendar year (ticks at January)")
+    else:
+        strip.set_xlabel("run month (the two scenarios start on different dates)")
+    strip.set_xlim(-0.5, c.months - 0.5)
+    return fig
+
+
+def save_chart(c: Comparison, out: str | Path) -> Path:
+    path = check_chart_out(out)
+    figure(c).savefig(path, dpi=110)
+    return path
+
+
+# ===== the command ==================================================================================
+
+def cli_compare(args) -> int:
+    """``computebubble compare``: check everything, run both, print the table, write the chart."""
+    from experiments.runner import check_months
+    from experiments.scenario import load_scenario
+
+    months = check_months(args.months)
+    seed = check_seed(args.seed)
+    out = check_chart_out(args.out)
+    a, b = load_scenario(args.a), load_scenario(args.b)
+    for s in (a, b):
+        s.check_horizon(months)
+    if out is None:
+        out = check_chart_out(default_out(a.name, b.name))
+    c = compare(a, b, seed, months)
+    print(format_table(c))
+    save_chart(c, out)
+    print()
+    print(f"wrote {out}")
+    return 0
+
+
+__all__ = ["Comparison", "Side", "CompareError", "compare", "outcome_rows", "format_table", "figure", "save_chart",
+           "default_out", "check_chart_out", "cli_compare", "DEFAULT_SEED", "DEFAULT_MONTHS"]
