@@ -1,0 +1,374 @@
+"""Parameter sweeps: spec checks, designs, the process pool and Dask, kill and resume, analysis.
+
+Runs are 12 months or fewer and sweeps small. Model numbers are being recalibrated, so
+nothing here checks a model figure: structure, determinism, storage and exit codes. The
+analysis is checked on sweep folders whose outcomes are written by the test from a known
+rule (so the right answer is known), and end to end on a real stored sweep.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from experiments import sweep as S
+from experiments.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def write_spec(folder: Path, name: str = "spec", *, sampler: str = "lhs", samples: int | None = 6,
+               months: int = 12, replications: int = 1, seed: int = 1, params: str | None = None,
+               extra: str = "") -> Path:
+    params = params or ('price_elasticity = [0.6, 2.0]\nhyperscaler_optimism = [0.8, 2.5]\n'
+                        'shell_lead_months = [9, 30]\n')
+    lines = [f'sampler = "{sampler}"', f"months = {months}", f"replications = {replications}", f"seed = {seed}"]
+    if samples is not None:
+        lines.append(f"samples = {samples}")
+    path = folder / f"{name}.toml"
+    path.write_text("\n".join(lines) + "\n" + extra + "\n[parameters]\n" + params)
+    return path
+
+
+def part_files(out: Path) -> list[Path]:
+    return sorted((out / "runs").glob("part-*.parquet"))
+
+
+OUTCOME_SKIP = ("wall_s",)
+
+
+# ===== a small LHS sweep on two workers ======================================================
+
+@pytest.fixture(scope="module")
+def lhs(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("lhs")
+    spec = write_spec(folder, samples=6, replications=2)
+    out = folder / "out"
+    assert main(["sweep", str(spec), "--workers", "2", "--out", str(out)]) == 0
+    return spec, out
+
+
+def test_lhs_sweep_on_two_workers_stores_one_row_per_run(lhs, capsys):
+    spec, out = lhs
+    frame = S.load_results(out)
+    design = pd.read_parquet(out / "design.parquet")
+    assert len(frame) == len(design) == 12
+    assert frame["run_id"].is_unique and set(frame["run_id"]) == set(design["run_id"])
+    assert len(part_files(out)) == 12 and not list((out / "runs").glob(".*"))
+    assert (out / "spec.toml").read_text() == spec.read_text()
+    assert sorted(frame["sample"].unique()) == list(range(6)) and set(frame["replication"]) == {0, 1}
+    # parameters in range, the integer one sampled as integers; LHS: one sample per stratum
+    assert frame["price_elasticity"].between(0.6, 2.0).all()
+    lead = frame["shell_lead_months"]
+    assert lead.dtype.kind == "i" and lead.between(9, 30).all()
+    strata = np.floor((design.drop_duplicates("sample")["x_price_elasticity"] * 6)).astype(int)
+    assert sorted(strata) == list(range(6))
+    # seeds from SeedSequence keyed by (sample, replication); tags and outcomes; no nested values
+    for r in frame.itertuples():
+        assert r.seed == S.run_seed(1, r.sample, r.replication)
+    assert frame["seed"].is_unique
+    assert (frame["scenario"] == "baseline").all() and (frame["months"] == 12).all()
+    assert frame["error"].isna().all()
+    assert frame["code_version"].str.startswith("0.").all()
+    for col in ("bust", "bust_month", "peak_capex_usd_per_year", "max_idle_frac", "n_defaults", "wall_s",
+                "crossed_revenue_gap"):
+        assert col in frame.columns, col
+    assert "yearly" not in frame.columns and "years" not in frame.columns
+
+
+def test_a_stored_row_is_the_run_itself(lhs):
+    from experiments import run
+
+    _, out = lhs
+    row = S.load_results(out).iloc[7]
+    direct = run({"price_elasticity": row["price_elasticity"], "hyperscaler_optimism": row["hyperscaler_optimism"],
+                  "shell_lead_months": int(row["shell_lead_months"])}, months=12, seed=int(row["seed"]),
+                 scenario="baseline")
+    for key in ("bust", "peak_capex_usd_per_year", "max_revenue_gap_usd_per_year", "revenue_last_year_usd",
+                "max_ghost_gw", "n_defaults"):
+        assert row[key] == direct[key], key
+
+
+def test_dask_local_cluster_equals_the_process_pool(lhs, tmp_path):
+    spec, out = lhs
+    s = S.run_sweep(spec, out=tmp_path / "dask", workers=2, dask="local", progress=False)
+    assert s.ran == 12 and s.errors == 0
+    local, dask = S.load_results(out), S.load_results(tmp_path / "dask")
+    cols = [c for c in local.columns if c not in OUTCOME_SKIP]
+    assert list(dask.columns) == list(local.columns)
+    pd.testing.assert_frame_equal(local[cols], dask[cols])
+
+
+def test_analyze_writes_its_files_from_a_stored_sweep(lhs, tmp_path, capsys):
+    _, out = lhs
+    dest = tmp_path / "analysis"
+    assert main(["analyze", str(out), "--out", str(dest), "--pair", "shell_lead_months,price_elasticity"]) == 0
+    for name in ("report.md", "bust_by_parameter.png", "bust_by_parameter.csv", "influence.csv", "prim.csv",
+                 "bust_heatmap_shell_lead_months__price_elasticity.png"):
+        assert (dest / name).is_file(), name
+    assert (dest / "bust_by_parameter.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    report = (dest / "report.md").read_text()
+    assert report.startswith("# Sweep analysis") and "## Headline" in report and "12 of 12 runs stored" in report
+    assert "Bust probability" in capsys.readouterr().out
+
+
+# ===== kill, interrupt, resume ===============================================================
+
+def _start(spec: Path, out: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "experiments.cli", "sweep", str(spec), "--workers", "2",
+                             "--out", str(out), *extra], cwd=ROOT, env=ENV, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_parts(proc: subprocess.Popen, out: Path, n: int, timeout: float = 90.0) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        have = len(part_files(out))
+        if have >= n:
+            return have
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.02)
+    raise AssertionError(f"fewer than {n} runs stored after {timeout} s")
+
+
+def test_ctrl_c_and_sigkill_midway_lose_nothing_and_resume_without_duplicates(tmp_path):
+    spec = write_spec(tmp_path, samples=40, months=12, params="price_elasticity = [0.6, 2.0]\n")
+    out = tmp_path / "out"
+    total = 40
+
+    # Ctrl-C (SIGINT to the process group, as a terminal sends it): a clean stop, exit 130
+    proc = _start(spec, out)
+    _wait_for_parts(proc, out, 2)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "--resume" in err and "Traceback" not in err
+    after_int = {p.name: p.stat().st_mtime_ns for p in part_files(out)}
+    assert 2 <= len(after_int) < total
+
+    # resume, then SIGKILL the whole group midway
+    proc = _start(spec, out, "--resume")
+    _wait_for_parts(proc, out, len(after_int) + 3)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=60)
+    killed = part_files(out)
+    assert len(killed) < total, "the sweep finished before the kill; make it longer"
+    for p in killed:  # every stored part is whole
+        assert pq.read_table(p).num_rows == 1
+    for name, mtime in after_int.items():  # stored runs were skipped, not rerun
+        assert (out / "runs" / name).stat().st_mtime_ns == mtime
+
+    # resume to the end: every run stored exactly once
+    assert main(["sweep", str(spec), "--workers", "2", "--out", str(out), "--resume"]) == 0
+    frame = S.load_results(out)
+    design = pd.read_parquet(out / "design.parquet")
+    assert len(frame) == total and frame["run_id"].is_unique
+    assert set(frame["run_id"]) == set(design["run_id"])
+    assert not list((out / "runs").glob(".*.tmp"))
+    # a further resume has nothing to do
+    s = S.run_sweep(spec, out=out, workers=2, resume=True, progress=False)
+    assert s.ran == 0 and s.stored == total
+
+
+def test_a_run_that_raises_is_recorded_and_the_rest_finish(tmp_path, monkeypatch, capsys):
+    spec = write_spec(tmp_path, samples=4, replications=2, months=6)
+    monkeypatch.setenv(S.FAIL_ENV, "1")
+    assert main(["sweep", str(spec), "--workers", "2", "--out", str(tmp_path / "out")]) == 0
+    assert "2 raised" in capsys.readouterr().out
+    frame = S.load_results(tmp_path / "out")
+    assert len(frame) == 8
+    failed = frame[frame["error"].notna()]
+    assert sorted(failed["sample"]) == [1, 1]
+    assert failed["error"].str.contains("RuntimeError: injected failure for sample 1").all()
+    assert failed["bust"].isna().all()
+    good = frame[frame["error"].isna()]
+    assert len(good) == 6 and good["peak_capex_usd_per_year"].notna().all()
+
+
+# ===== designs and ids (no runs) ==============================================================
+
+def test_run_ids_are_stable_and_survive_more_replications(tmp_path):
+    a = S.prepare(write_spec(tmp_path, "a", replications=2), tmp_path / "x", False)[2]
+    b = S.prepare(write_spec(tmp_path, "b", replications=2), tmp_path / "y", False)[2]
+    c = S.prepare(write_spec(tmp_path, "c", replications=3), tmp_path / "z", False)[2]
+    d = S.prepare(write_spec(tmp_path, "d", replications=2, seed=2), tmp_path / "w", False)[2]
+    assert list(a["run_id"]) == list(b["run_id"])
+    assert set(a["run_id"]) < set(c["run_id"])
+    assert not set(a["run_id"]) & set(d["run_id"])
+
+
+def test_common_seeds_share_one_seed_per_replication(tmp_path):
+    runs = S.prepare(write_spec(tmp_path, "crn", sampler="sobol", samples=4, replications=2,
+                                extra="common_seeds = true\n"), tmp_path / "x", False)[2]
+    assert runs.groupby("replication")["seed"].nunique().tolist() == [1, 1]
+    assert runs["seed"].nunique() == 2
+    plain = S.prepare(write_spec(tmp_path, "plain", sampler="sobol", samples=4, replications=2),
+                      tmp_path / "y", False)[2]
+    assert plain["seed"].is_unique and not set(plain["run_id"]) & set(runs["run_id"])
+
+
+@pytest.mark.parametrize("sampler, samples, extra, runs", [
+    ("sobol", 8, "", 8 * (3 + 2)),
+    ("sobol", 8, "second_order = true\n", 8 * (2 * 3 + 2)),
+    ("morris", 4, "num_levels = 4\n", 4 * (3 + 1)),
+    ("grid", None, "", 2 * 3 * 2),
+])
+def test_designs_have_the_documented_size(tmp_path, sampler, samples, extra, runs):
+    params = None
+    if sampler == "grid":
+        params = "price_elasticity = [0.8, 1.6]\nshell_lead_months = [9, 18, 27]\narms_race_coupling = [0.1, 0.5]\n"
+    spec = S.load_spec(write_spec(tmp_path, sampler=sampler, samples=samples, extra=extra, params=params))
+    design = S.build_design(spec)
+    assert len(design) == runs
+    assert design["shell_lead_months"].dtype.kind == "i"
+    if sampler == "grid":
+        assert sorted(set(design["shell_lead_months"])) == [9, 18, 27]
+        assert len(design.drop_duplicates(["price_elasticity", "shell_lead_months", "arms_race_coupling"])) == runs
+
+
+# ===== analysis with a known answer ===========================================================
+
+def _synthetic_sweep(tmp_path: Path, sampler: str, samples: int, extra: str = "") -> Path:
+    """A sweep folder whose outcomes follow a known rule: bust when elasticity is low and optimism high."""
+    spec_path = write_spec(tmp_path, f"syn_{sampler}", sampler=sampler, samples=samples, extra=extra)
+    spec, out, runs, meta = S.prepare(spec_path, tmp_path / f"syn_{sampler}", False)
+    S.write_start_files(spec, out, runs, meta)
+    for r in runs.to_dict("records"):
+        bust = bool(r["price_elasticity"] < 1.1 and r["hyperscaler_optimism"] > 1.6)
+        S.write_part(out, {"run_id": r["run_id"], "sample": r["sample"], "replication": r["replication"],
+                           "seed": r["seed"], "scenario": "baseline", "months": 12,
+                           **{n: r[n] for n in spec.names}, "bust": bust,
+                           "peak_capex_usd_per_year": 1e11 * r["hyperscaler_optimism"] ** 2,
+                           "error": None, "wall_s": 0.0, "code_version": "test"})
+    return out
+
+
+def test_analysis_finds_the_known_drivers_and_box(tmp_path):
+    from experiments.analyze import analyze
+
+    out = _synthetic_sweep(tmp_path, "sobol", 64)
+    res = analyze(out)
+    dest = out / "analysis"
+    for name in ("report.md", "sobol_indices.csv", "sobol_indices.png", "prim.csv", "prim_tradeoff.png"):
+        assert (dest / name).is_file(), name
+    heat = [p.name for p in dest.glob("bust_heatmap_*.png")]  # the two most influential, in either order
+    assert heat in (["bust_heatmap_price_elasticity__hyperscaler_optimism.png"],
+                    ["bust_heatmap_hyperscaler_optimism__price_elasticity.png"])
+    inf = res["influence"].set_index("parameter")
+    assert set(res["influence"]["parameter"].iloc[:2]) == {"price_elasticity", "hyperscaler_optimism"}
+    assert inf.loc["shell_lead_months", "ST"] < 0.05 < inf.loc["price_elasticity", "ST"]
+    assert inf.loc["price_elasticity", "spearman"] < 0 < inf.loc["hyperscaler_optimism", "spearman"]
+    sob = pd.read_csv(dest / "sobol_indices.csv")
+    capex = sob[sob["output"] == "peak capex"].set_index("parameter")
+    assert capex.loc["hyperscaler_optimism", "ST"] > 0.9
+    box = res["boxes"]["bust"]
+    lims = {r["parameter"]: (r["low"], r["high"]) for r in box["restricted"]}
+    assert set(lims) == {"price_elasticity", "hyperscaler_optimism"}
+    assert lims["price_elasticity"][1] < 1.25 and lims["hyperscaler_optimism"][0] > 1.45
+    assert box["density"] > 0.9 and box["coverage"] >= 0.5
+    assert "price_elasticity" in res["headline"] and "hyperscaler_optimism" in res["headline"]
+    report = (dest / "report.md").read_text()
+    assert "## Sobol indices" in report and "## Scenario discovery (PRIM)" in report
+
+
+def test_morris_analysis_ranks_the_known_drivers(tmp_path):
+    from experiments.analyze import analyze
+
+    out = _synthetic_sweep(tmp_path, "morris", 12)
+    res = analyze(out)
+    morris = pd.read_csv(out / "analysis" / "morris.csv")
+    bust = morris[morris["output"] == "bust probability"].set_index("parameter")["mu_star"]
+    assert bust["shell_lead_months"] == 0 < min(bust["price_elasticity"], bust["hyperscaler_optimism"])
+    assert "**price_elasticity**" in res["headline"] and "**hyperscaler_optimism**" in res["headline"]
+    assert "**shell_lead_months**" not in res["headline"]
+
+
+# ===== bad input: one line, exit 2, nothing run ===============================================
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("params, extra, sampler, samples, needle", [
+    ("no_such_param = [0, 1]\n", "", "lhs", 4, "unknown parameter 'no_such_param'"),
+    ("price_elasticity = [1.2, 1.2]\n", "", "lhs", 4, "empty range"),
+    ("price_elasticity = [2.0, 1.0]\n", "", "lhs", 4, "inverted range"),
+    ("price_elasticity = [0.5, 9.0]\n", "", "lhs", 4, "out of range"),
+    ("price_elasticity = { values = [] }\n", "", "lhs", 4, "empty list"),
+    ("shell_lead_months = [6.5, 20]\n", "", "lhs", 4, "shell_lead_months"),
+    ("price_elasticity = [0.5, 2.0]\n", "", "halton", 4, "sampler 'halton' is not known"),
+    ("price_elasticity = [0.5, 2.0]\n", "", "sobol", 100, "power of two; allowed: 2, 4, 8"),
+    ("price_elasticity = [0.5, 2.0]\n", "", "morris", 1, "at least 2"),
+    ("price_elasticity = [0.5, 2.0]\n", "", "lhs", None, "missing required key 'samples'"),
+    ("price_elasticity = [0.5, 1.0, 2.0]\n", "", "lhs", 4, "expected a range [low, high]"),
+    ("price_elasticity = [0.5, 2.0]\n", "second_order = true\n", "lhs", 4, "'sobol' only"),
+    ("yield_initial_frac = [0.3, 1.0]\n", "", "lhs", 8, "yield_mature_frac"),
+])
+def test_bad_spec_exits_2_with_one_line(tmp_path, capsys, params, extra, sampler, samples, needle):
+    spec = write_spec(tmp_path, "bad", sampler=sampler, samples=samples, params=params, extra=extra, months=6)
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "out")]) == 2
+    out, err = capsys.readouterr()
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("computebubble: error: ") and "bad.toml" in err and needle in err, err
+    assert "Traceback" not in err + out
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["--workers", "0"], "--workers"),
+    (["--dask", "tcp://127.0.0.1:{port}"], "cannot reach a Dask scheduler"),
+    (["--out", "{busy}"], "--resume"),
+])
+def test_bad_options_exit_2_with_one_line_before_any_run(tmp_path, capsys, argv, needle):
+    spec = write_spec(tmp_path, "good", months=6)
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "something").write_text("x")
+    argv = [a.format(port=_closed_port(), busy=busy) for a in argv]
+    if "--out" not in argv:
+        argv += ["--out", str(tmp_path / "out")]
+    t0 = time.monotonic()
+    assert main(["sweep", str(spec), *argv]) == 2
+    assert time.monotonic() - t0 < 30
+    out, err = capsys.readouterr()
+    assert len(err.splitlines()) == 1 and err.startswith("computebubble: error: ") and needle in err, err
+    assert not (tmp_path / "out").exists() and sorted(p.name for p in busy.iterdir()) == ["something"]
+
+
+def test_resume_with_another_design_is_refused(lhs, tmp_path, capsys):
+    spec, out = lhs
+    other = write_spec(tmp_path, "other", samples=6, replications=2, months=6)
+    assert main(["sweep", str(other), "--out", str(out), "--resume"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "another design" in err and "months" in err
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["analyze", "{tmp}/nowhere"], "nowhere"),
+    (["analyze", "{lhs}", "--pair", "price_elasticity,nope"], "'nope'"),
+    (["analyze", "{lhs}", "--pair", "price_elasticity"], "--pair"),
+])
+def test_analyze_bad_input_exits_2(lhs, tmp_path, capsys, argv, needle):
+    argv = [a.format(tmp=tmp_path, lhs=lhs[1]) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("computebubble: error: ") and needle in err, err
+
+
+def test_sweep_bad_input_through_a_real_process(tmp_path):
+    spec = write_spec(tmp_path, "bad", sampler="sobol", samples=12, params="price_elasticity = [0.5, 2.0]\n")
+    proc = subprocess.run([sys.executable, "-m", "experiments.cli", "sweep", str(spec)], cwd=tmp_path, env=ENV,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1 and "power of two" in proc.stderr
+    assert "Traceback" not in proc.stderr
