@@ -122,16 +122,17 @@ def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
     return out
 
 
-def check_out(out: str | None) -> Path | None:
-    """The ``--out`` path: a known extension and an existing folder (checked before the run)."""
+def check_out(out: str | Path | None, formats: Sequence[str] = OUT_FORMATS,
+              error: type[ValueError] = CLIError) -> Path | None:
+    """An ``--out`` path: a known extension and an existing folder (checked before any run)."""
     if out is None:
         return None
     path = Path(out).expanduser()
-    if path.suffix.lower() not in OUT_FORMATS:
-        raise CLIError(f"--out {out!r}: unsupported extension {path.suffix or '(none)'!r}; "
-                       f"allowed: {', '.join(OUT_FORMATS)}")
+    if path.suffix.lower() not in formats:
+        raise error(f"--out {str(out)!r}: unsupported extension {path.suffix or '(none)'!r}; "
+                    f"allowed: {', '.join(formats)}")
     if not path.parent.is_dir():
-        raise CLIError(f"--out {out!r}: folder '{path.parent}' does not exist")
+        raise error(f"--out {str(out)!r}: folder '{path.parent}' does not exist")
     return path
 
 
@@ -186,6 +187,7 @@ def format_verdict(s: dict[str, Any]) -> str:
     lines.append(f"  bust:                     {bust}")
     lines.append(f"  peak AI capex:            {_usd_b(s['peak_capex_usd_per_year'])}/yr "
                  f"(trailing 12 months, {s['peak_capex_month']})")
+    lines.append(f"  deepest capex fall:       {s['max_capex_drawdown_frac']:.0%} below its running peak")
     lines.append(f"  largest revenue gap:      {_usd_b(s['max_revenue_gap_usd_per_year'])}/yr "
                  "(required revenue minus AI revenue)")
     defaults = f"{s['n_defaults']}: {', '.join(s['defaults'])}" if s["n_defaults"] else "none"

@@ -73,15 +73,9 @@ def check_seed(seed: Any) -> int:
 
 def check_chart_out(out: str | Path | None) -> Path | None:
     """The ``--out`` path: a ``.png`` in an existing folder (checked before any run)."""
-    if out is None:
-        return None
-    path = Path(out).expanduser()
-    if path.suffix.lower() not in CHART_FORMATS:
-        raise CompareError(f"--out {str(out)!r}: unsupported extension {path.suffix or '(none)'!r}; "
-                           f"allowed: {', '.join(CHART_FORMATS)}")
-    if not path.parent.is_dir():
-        raise CompareError(f"--out {str(out)!r}: folder '{path.parent}' does not exist")
-    return path
+    from experiments.cli import check_out
+
+    return check_out(out, CHART_FORMATS, CompareError)
 
 
 def default_out(a: str, b: str) -> Path:

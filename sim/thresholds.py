@@ -183,6 +183,12 @@ def verdict(figs, levels: list[list[int]], defaults: list[dict], p, start_year: 
     cascade_month = min([d["month"] for d in cascade] + pairs) if (cascade or pairs) else None
     if cascade_month is not None and (bust_month is None or cascade_month < bust_month):
         bust_month, bust_cause = cascade_month, "default cascade"
+    drawdown, running = 0.0, 0.0
+    for m, v in enumerate(trailing):
+        if m >= 11:
+            running = max(running, v)
+            if running > 0:
+                drawdown = max(drawdown, 1.0 - v / running)
     gaps = [f["revenue_gap_usd"] for f in figs]
     date = (lambda m: None if m is None else month_date(start_year, start_month, m))
     return {
@@ -192,6 +198,7 @@ def verdict(figs, levels: list[list[int]], defaults: list[dict], p, start_year: 
         "bust_month": date(bust_month),
         "bust_cause": bust_cause,
         "peak_capex_usd_per_year": max(trailing) if trailing else 0.0,
+        "max_capex_drawdown_frac": drawdown,
         "peak_capex_month": date(max(range(len(trailing)), key=trailing.__getitem__)) if trailing else None,
         "max_revenue_gap_usd_per_year": 12.0 * max(gaps) if gaps else 0.0,
         "defaults": [d["name"] for d in defaults],

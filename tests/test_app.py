@@ -1,0 +1,207 @@
+"""Browser tests: Playwright drives Debian's Chromium against the real `computebubble app`.
+
+They check what a person would see: charts that render and move, sliders that change
+the running model, two runs side by side, a debate card that opens its scenario, a
+stored sweep on the Sweeps page, and bad input shown as a message, not a crash.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from viz.browser import CHROMIUM_ARGS, app_server, chromium_path
+
+TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def url():
+    with app_server() as u:
+        yield u
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 1600})
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    yield pg
+    context.close()
+
+
+def open_live(page, url, query: str = "", months: int = 72):
+    page.goto(url + query)
+    page.get_by_text(f"Month: 0 of {months}").wait_for()
+
+
+def step(page, n: int = 1):
+    """Press Step n times, waiting for each month to show."""
+    for _ in range(n):
+        before = int(re.search(r"Month: (\d+)", page.locator(".live-month").inner_text()).group(1))
+        page.get_by_role("button", name="Step").click()
+        page.get_by_text(f"Month: {before + 1} of").wait_for()
+
+
+def chart_paths(page) -> list[str]:
+    """The 'd' attribute of every line drawn in the charts."""
+    page.wait_for_timeout(300)
+    return page.eval_on_selector_all("svg.svg-figure path.line", "els => els.map(e => e.getAttribute('d') || '')")
+
+
+def test_live_renders_its_charts_and_meter(page, url):
+    open_live(page, url)
+    expect(page.locator("svg.svg-figure")).to_have_count(6)
+    for title in ("The two curves", "The fleet", "Idle share", "Token volume", "Lab runways", "Who the market"):
+        expect(page.get_by_text(title, exact=False).first).to_be_visible()
+    step(page)
+    expect(page.locator(".bubble-meter-item")).to_have_count(7)
+    expect(page.locator(".contract-network svg, svg[aria-label='contract network']").first).to_be_visible()
+
+
+def test_step_advances_the_month_and_the_charts_change(page, url):
+    open_live(page, url)
+    step(page, 2)
+    before = chart_paths(page)
+    step(page)
+    expect(page.get_by_text("Month: 3 of 72")).to_be_visible()
+    after = chart_paths(page)
+    assert before != after
+
+
+def test_a_live_slider_changes_the_next_month(browser, url):
+    """Two sessions step to month 3; one then moves the efficiency-shock slider to its
+    maximum (a 50x cut in compute per token, from the next month): its token price
+    line must part from the other's at month 4, and neither session sees the other."""
+    pages = []
+    for _ in range(2):
+        ctx = browser.new_context(viewport={"width": 1500, "height": 1600})
+        pg = ctx.new_page()
+        pg.set_default_timeout(TIMEOUT_MS)
+        open_live(pg, url, "?seed=5")
+        step(pg, 3)
+        pages.append(pg)
+    shocked, plain = pages
+    assert chart_paths(shocked) == chart_paths(plain)       # same seed, same run so far
+    slider = shocked.locator(".v-slider").nth(2)            # horizon, scaling_exponent, efficiency_shock_factor
+    slider.click()
+    shocked.keyboard.press("End")
+    shocked.wait_for_timeout(500)
+    month_slider = shocked.locator(".v-slider").nth(3)      # efficiency_shock_month: the next month
+    month_slider.click()
+    shocked.keyboard.press("Home")
+    for _ in range(4):
+        shocked.keyboard.press("ArrowRight")
+    shocked.wait_for_timeout(500)
+    step(shocked)
+    step(plain)
+    assert chart_paths(shocked) != chart_paths(plain)
+    expect(plain.get_by_text("Month: 4 of 72")).to_be_visible()
+    for pg in pages:
+        pg.context.close()
+
+
+def test_sessions_do_not_share_a_model(browser, url):
+    a = browser.new_context().new_page()
+    b = browser.new_context().new_page()
+    for pg in (a, b):
+        pg.set_default_timeout(TIMEOUT_MS)
+        open_live(pg, url)
+    step(a, 2)
+    b.wait_for_timeout(500)
+    expect(b.get_by_text("Month: 0 of 72")).to_be_visible()
+    a.context.close()
+    b.context.close()
+
+
+def test_compare_shows_two_runs_and_their_table(page, url):
+    page.goto(url + "?tab=Compare")
+    page.get_by_role("button", name="Run both").click()
+    table = page.locator(".compare-table")
+    table.wait_for()
+    expect(table).to_contain_text("A: baseline")
+    expect(table).to_contain_text("B: physics-wall")
+    expect(table).to_contain_text("largest ghost compute")
+    expect(page.locator("svg.svg-figure")).to_have_count(1)
+    drawn = [d for d in chart_paths(page) if d.count("L") > 20]   # data lines, not legend swatches
+    assert len(drawn) == 6   # capex, revenue and required revenue for each run
+
+
+def test_debate_card_run_this_opens_it_in_live(page, url):
+    page.goto(url + "?tab=Debate")
+    card = page.locator(".debate-card").filter(has_text="Physics wall").first
+    card.wait_for()
+    card.get_by_role("button", name="Run this").click()
+    page.get_by_text("Month: 0 of 72").wait_for()
+    expect(page.locator(".v-tab--active")).to_have_text(re.compile("Live", re.I))
+    expect(page.get_by_text("Physics wall", exact=False).first).to_be_visible()
+
+
+def test_slider_extremes_run_without_error(page, url):
+    open_live(page, url, "?seed=2&months=24", months=24)
+    for i in range(1, 6):
+        page.locator(".v-slider").nth(i).click()
+        page.keyboard.press("End" if i % 2 else "Home")
+    page.wait_for_timeout(500)
+    step(page, 6)
+    expect(page.locator(".v-alert.error")).to_have_count(0)
+
+
+def test_a_broken_scenario_file_shows_a_message(page, url, tmp_path):
+    bad = tmp_path / "broken.toml"
+    bad.write_text("title = 'broken\nclaim = 3\n")
+    open_live(page, url)
+    field = page.get_by_label("or open a scenario file (.toml path)")
+    field.fill(str(bad))
+    field.press("Enter")
+    expect(page.get_by_text("broken.toml", exact=False).first).to_be_visible()
+    expect(page.locator(".v-alert").first).to_be_visible()
+
+
+@pytest.fixture(scope="module")
+def stored_sweep(tmp_path_factory):
+    """A small sweep written by the real command: 6 LHS samples x 1 replication, 12 months."""
+    from experiments.cli import main
+
+    root = tmp_path_factory.mktemp("sweep")
+    spec = root / "spec.toml"
+    spec.write_text('title = "browser test"\nscenario = "baseline"\nmonths = 12\nsampler = "lhs"\nsamples = 6\n'
+                    'replications = 1\nseed = 3\n[parameters]\nprice_elasticity = [0.6, 2.0]\n'
+                    'power_build_multiplier = [0.3, 2.0]\n')
+    out = root / "out"
+    assert main(["sweep", str(spec), "--out", str(out), "--workers", "1"]) == 0
+    return out
+
+
+def open_sweep(page, url, folder: str):
+    page.goto(url + "?tab=Sweeps")
+    field = page.get_by_label("sweep folder")
+    field.fill(folder)
+    field.press("Enter")
+    page.get_by_role("button", name="Open").click()
+
+
+def test_sweeps_renders_a_stored_sweep(page, url, stored_sweep):
+    open_sweep(page, url, str(stored_sweep))
+    expect(page.get_by_text("6 runs stored", exact=False)).to_be_visible()
+    expect(page.locator(".sweep-heatmap img")).to_be_visible()
+    expect(page.locator(".sweep-bars img")).to_be_visible()
+    expect(page.get_by_text("not Sobol", exact=False)).to_be_visible()
+
+
+def test_sweeps_empty_or_missing_folder_is_a_message(page, url, tmp_path):
+    open_sweep(page, url, str(tmp_path / "nowhere"))
+    expect(page.locator(".v-alert").first).to_be_visible()
+    expect(page.get_by_text("nowhere", exact=False).first).to_be_visible()
+    open_sweep(page, url, str(tmp_path))
+    expect(page.locator(".v-alert").first).to_be_visible()

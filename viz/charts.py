@@ -1,0 +1,165 @@
+"""Live charts that update in place.
+
+Each chart is a bqplot figure (an ipywidget) whose marks are created once; a step
+writes the new month into preallocated arrays and hands the marks views of them, in one
+message per mark (``hold_sync``). Nothing is rebuilt from the growing frame, so the
+cost of a step does not grow with the run's history beyond sending the arrays.
+"""
+
+from __future__ import annotations
+
+import bqplot as bq
+import numpy as np
+
+from sim import reporters as R
+
+#: Colours: capex red (the exponential curve), revenue blue (the hoped-for curve), 000.
+COLOURS = {
+    "capex": "#d62728", "revenue": "#1f77b4", "required": "#7f7f7f", "powered": "#2ca02c",
+    "ghost": "#9467bd", "idle": "#ff7f0e", "tokens": "#17becf", "price": "#8c564b",
+    "trend": "#e377c2", "fundamentalist": "#7f7f7f", "physics": "#bcbd22", "sentiment": "#000000",
+}
+LAB_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+FIG_LAYOUT = {"height": "260px", "width": "100%"}
+FIG_MARGIN = {"top": 30, "bottom": 40, "left": 60, "right": 60}
+RUNWAY_CAP_MONTHS = 60.0
+
+
+def _cols(n: int):
+    """The first ``n`` months; a lone first month is sent twice (widgets need 2 points)."""
+    return slice(0, n) if n > 1 else [0, 0]
+
+
+def _figure(title: str, marks, axes, legend: bool = True) -> bq.Figure:
+    return bq.Figure(marks=marks, axes=axes, title=title, layout=FIG_LAYOUT, fig_margin=FIG_MARGIN,
+                     legend_location="top-left", animation_duration=0, legend_style={"stroke-width": 0},
+                     title_style={"font-size": "14px"})
+
+
+class SeriesChart:
+    """A time chart of several series sharing one y scale."""
+
+    def __init__(self, title: str, series: dict[str, str], horizon: int, y_label: str, log: bool = False,
+                 y_min: float | None = None, y_max: float | None = None, band: tuple[float, float] | None = None):
+        self.x = np.arange(horizon, dtype=float)
+        self.x_scale = bq.LinearScale(min=0.0, max=float(max(horizon - 1, 1)))
+        self.y_scale = bq.LogScale() if log else bq.LinearScale(min=y_min, max=y_max)
+        self.names = list(series)
+        self.data = np.full((len(series), horizon), np.nan)
+        # widgets cannot send empty arrays: start with one hidden point
+        self.lines = bq.Lines(x=np.zeros(2), y=np.ones((len(series), 2)), visible=False,
+                              scales={"x": self.x_scale, "y": self.y_scale},
+                              colors=list(series.values()), labels=self.names, display_legend=True,
+                              stroke_width=2)
+        marks = [self.lines]
+        if band is not None:
+            lo, hi = band
+            marks.insert(0, bq.Lines(x=[0, horizon - 1, horizon - 1, 0], y=[lo, lo, hi, hi], fill="inside",
+                                     fill_colors=["#f8d7da"], fill_opacities=[0.5], colors=["#f8d7da"],
+                                     scales={"x": self.x_scale, "y": self.y_scale}))
+        axes = [bq.Axis(scale=self.x_scale, label="month", grid_lines="none"),
+                bq.Axis(scale=self.y_scale, orientation="vertical", label=y_label, tick_format=".2s" if log else None)]
+        self.figure = _figure(title, marks, axes)
+        self.n = 0
+
+    def set(self, month: int, values: list[float]) -> None:
+        self.data[:, month] = values
+        self.n = month + 1
+
+    def flush(self) -> None:
+        if self.n == 0:
+            return
+        cols = _cols(self.n)
+        with self.lines.hold_sync():
+            self.lines.x = self.x[cols]
+            self.lines.y = self.data[:, cols]
+            self.lines.visible = True
+
+
+class BeliefChart:
+    """The investors' belief mix as a stacked area, with sentiment on top (0-1)."""
+
+    BELIEFS = ("trend", "fundamentalist", "physics")
+
+    def __init__(self, horizon: int):
+        self.x = np.arange(horizon, dtype=float)
+        sx = bq.LinearScale(min=0.0, max=float(max(horizon - 1, 1)))
+        sy = bq.LinearScale(min=0.0, max=1.0)
+        self.cum = np.zeros((len(self.BELIEFS) + 1, horizon))
+        self.areas = [bq.Lines(x=np.zeros(2), y=np.zeros((2, 2)), visible=False, fill="between",
+                               scales={"x": sx, "y": sy},
+                               colors=[COLOURS[b], COLOURS[b]], fill_colors=[COLOURS[b]], fill_opacities=[0.55],
+                               labels=[b, b], display_legend=False, stroke_width=0)
+                      for b in self.BELIEFS]
+        self.sentiment = np.full(horizon, np.nan)
+        self.line = bq.Lines(x=np.zeros(2), y=np.zeros(2), visible=False, scales={"x": sx, "y": sy},
+                             colors=[COLOURS["sentiment"]], labels=["sentiment"], display_legend=True, stroke_width=2.5)
+        axes = [bq.Axis(scale=sx, label="month", grid_lines="none"),
+                bq.Axis(scale=sy, orientation="vertical", label="share / sentiment", tick_format=".1f")]
+        self.figure = _figure("Who the market believes: trend (pink), fundamentalist (grey), physics (olive)",
+                              [*self.areas, self.line], axes)
+        self.n = 0
+
+    def set(self, month: int, shares: list[float], sentiment: float) -> None:
+        self.cum[1:, month] = np.cumsum(shares)
+        self.sentiment[month] = sentiment
+        self.n = month + 1
+
+    def flush(self) -> None:
+        if self.n == 0:
+            return
+        cols = _cols(self.n)
+        for i, area in enumerate(self.areas):
+            with area.hold_sync():
+                area.x = self.x[cols]
+                area.y = np.vstack([self.cum[i, cols], self.cum[i + 1, cols]])
+                area.visible = True
+        with self.line.hold_sync():
+            self.line.x = self.x[cols]
+            self.line.y = self.sentiment[cols]
+            self.line.visible = True
+
+
+class LiveCharts:
+    """The Live page's charts for one run."""
+
+    def __init__(self, horizon: int, lab_names: list[str]):
+        self.two_curves = SeriesChart(
+            "The two curves: AI capex and revenue ($B/yr, annualized)",
+            {"AI capex": COLOURS["capex"], "AI revenue": COLOURS["revenue"], "required revenue": COLOURS["required"]},
+            horizon, "$B per year")
+        self.fleet = SeriesChart("The fleet: powered and ghost compute (GW)",
+                                 {"powered": COLOURS["powered"], "ghost (unpowered)": COLOURS["ghost"]}, horizon, "GW")
+        self.idle = SeriesChart("Idle share of powered GPUs (red band: dark-fibre level, 004)",
+                                {"idle": COLOURS["idle"]}, horizon, "fraction", y_min=0.0, y_max=1.0, band=(0.7, 0.9))
+        self.tokens = SeriesChart("Token volume (T/day) and price ($/M tokens x 100)",
+                                  {"tokens T/day": COLOURS["tokens"], "price $/Mtok x100": COLOURS["price"]},
+                                  horizon, "log scale", log=True)
+        self.runways = SeriesChart(f"Lab runways (months of cash, capped at {RUNWAY_CAP_MONTHS:.0f})",
+                                   {n: LAB_COLOURS[i % len(LAB_COLOURS)] for i, n in enumerate(lab_names)},
+                                   horizon, "months", y_min=0.0, y_max=RUNWAY_CAP_MONTHS)
+        self.beliefs = BeliefChart(horizon)
+        self.all = (self.two_curves, self.fleet, self.idle, self.tokens, self.runways, self.beliefs)
+
+    def add(self, model) -> None:
+        """Write the model's newest month into the charts (no drawing yet)."""
+        f = model.figures[-1]
+        m = f[R.MONTH]
+        self.two_curves.set(m, [f[R.AI_CAPEX_USD] * 12e-9, f[R.AI_REVENUE_USD] * 12e-9,
+                                f[R.REQUIRED_REVENUE_USD] * 12e-9])
+        self.fleet.set(m, [f[R.POWERED_GW], f[R.GHOST_GW]])
+        self.idle.set(m, [f[R.IDLE_FRAC]])
+        self.tokens.set(m, [max(f[R.TOKENS_PER_DAY] / 1e12, 1e-3), max(f[R.PRICE_USD_PER_MTOK] * 100, 1e-3)])
+        self.runways.set(m, [0.0 if lab.defaulted else min(lab.runway_months, RUNWAY_CAP_MONTHS)
+                             for lab in model.labs])
+        self.beliefs.set(m, [f["belief_trend_frac"], f["belief_fundamentalist_frac"], f["belief_physics_frac"]],
+                         f[R.SENTIMENT])
+
+    def flush(self) -> None:
+        """Send the new data to the browser: one message per mark."""
+        for c in self.all:
+            c.flush()
+
+    @property
+    def figures(self):
+        return [c.figure for c in self.all]

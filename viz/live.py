@@ -1,0 +1,304 @@
+"""The Live page: watch one run month by month, with sliders that act while it runs.
+
+Anchors: NetLogo's sliders that change a running model, and Mesa's SolaraViz. Each
+browser session owns its run (kernel-scoped reactive state), never shared across tabs.
+Sliders marked live change the running model from the next month
+(``ComputeBubbleModel.update_params``); Reset rebuilds the run from the scenario plus the
+slider values you moved.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+import time
+
+import ipywidgets as widgets
+import solara
+
+from experiments.scenario import ScenarioError, list_scenarios, load_scenario
+from sim import thresholds
+from sim.clock import MAX_MONTHS, month_date
+from sim.model import ComputeBubbleModel
+from sim.params import FIELDS, ParamError
+from viz import network_view
+from viz.charts import LiveCharts
+
+#: Sliders: the three points of contention (000) first, then the main levers. Every
+#: name is a field of sim.params.Params; ranges and defaults come from its metadata.
+CONTENTION_SLIDERS = ("scaling_exponent", "efficiency_shock_factor", "efficiency_shock_month",
+                      "reliability_ceiling_frac")
+LEVER_SLIDERS = ("price_elasticity", "efficiency_gain_per_year", "power_build_multiplier", "hyperscaler_optimism",
+                 "arms_race_coupling", "capex_tolerance_ocf_frac", "interest_rate_frac", "funding_freeze_month",
+                 "training_compute_growth_per_year", "free_token_share_frac")
+SPEEDS = {"1 / s": 1.0, "2 / s": 2.0, "5 / s": 5.0, "10 / s": 10.0, "20 / s": 20.0, "max": 0.0}
+LEVEL_COLOURS = {thresholds.GREEN: "#2e7d32", thresholds.AMBER: "#f9a825", thresholds.RED: "#c62828"}
+LEVEL_WORDS = {thresholds.GREEN: "green", thresholds.AMBER: "amber", thresholds.RED: "red"}
+THRESHOLD_TITLES = {
+    "revenue_gap": "Revenue gap (revenue / required)", "idle_compute": "Idle compute", "ghost_compute":
+    "Ghost compute (lag / generation)", "two_curves": "Two curves (capex - revenue growth)",
+    "payback": "Payback (months)", "liquidity": "Liquidity (shortest runway)", "write_downs": "Write-downs",
+}
+
+
+class LiveRun:
+    """One session's run: the model, its charts and its contract-network layout."""
+
+    def __init__(self, scenario: str, seed: int, horizon: int, overrides: dict):
+        sc = load_scenario(scenario)
+        sc.check_horizon(horizon)
+        kwargs = sc.model_kwargs()
+        kwargs.update(overrides)
+        self.scenario = sc
+        self.model = ComputeBubbleModel(seed=seed, **kwargs)
+        self.horizon = horizon
+        self.charts = LiveCharts(horizon, [lab.name for lab in self.model.labs])
+        self.pos = network_view.layout(self.model.contract_graph)
+        self.lock = threading.Lock()
+        # what changes every month is written into these widgets in place, like the charts
+        self.status = widgets.HTML()
+        self.meter = widgets.HTML()
+        self.network = widgets.HTML()
+        self._write_panels()
+
+    @property
+    def month(self) -> int:
+        return self.model.month
+
+    @property
+    def done(self) -> bool:
+        return self.model.month >= self.horizon
+
+    def step(self) -> bool:
+        """Advance one month and queue its figures for the charts."""
+        with self.lock:
+            if self.done:
+                return False
+            self.model.step()
+            self.charts.add(self.model)
+            return True
+
+    def flush(self) -> None:
+        """Send the month to the browser: chart marks and three HTML panels, no re-render."""
+        with self.lock:
+            self.charts.flush()
+            self._write_panels()
+
+    def _write_panels(self) -> None:
+        month = self.model.month
+        p = self.model.p
+        date = f" ({month_date(p.start_year, p.start_month, month - 1)})" if month else ""
+        status = f'<div class="live-month" style="font-size:18px;font-weight:600">Month: {month} of {self.horizon}{date}</div>'
+        if self.model.defaults:
+            status += ('<div style="color:#c62828">Defaults: ' + "; ".join(
+                f"{html.escape(d['name'])} ({month_date(p.start_year, p.start_month, d['month'])}: "
+                f"{html.escape(d['reason'])})" for d in self.model.defaults) + "</div>")
+        with self.status.hold_sync():
+            self.status.value = status
+        self.meter.value = bubble_meter_html(self.model.readings)
+        self.network.value = network_view.svg(self.model.contract_graph, self.pos)
+
+    def apply(self, name: str, value) -> None:
+        """A live slider: the new value holds from the next month."""
+        with self.lock:
+            self.model.update_params(**{name: value})
+
+
+
+# ----- session state (kernel-scoped: one per browser session) ----------------------------
+scenario = solara.reactive("baseline")
+seed = solara.reactive(1)
+horizon = solara.reactive(72)
+overrides: solara.Reactive[dict] = solara.reactive({})
+playing = solara.reactive(False)
+speed = solara.reactive("10 / s")
+tick = solara.reactive(0)          # bumped after each rendered month
+error = solara.reactive("")
+run_box: solara.Reactive[LiveRun | None] = solara.reactive(None)
+rebuild = solara.reactive(0)       # bumped to rebuild the run (Reset, scenario change)
+built_for = solara.reactive(-1)    # the rebuild count the current run was built for
+
+
+def open_scenario(name: str, clear_overrides: bool = True) -> None:
+    """Load ``name`` into Live (used by the Debate page's "Run this")."""
+    playing.value = False
+    scenario.value = name
+    if clear_overrides:
+        overrides.value = {}
+    rebuild.value += 1
+
+
+def _build() -> None:
+    if built_for.value == rebuild.value and run_box.value is not None:
+        return    # coming back to the tab: keep the run
+    built_for.value = rebuild.value
+    try:
+        run_box.value = LiveRun(scenario.value, seed.value, horizon.value, overrides.value)
+        error.value = ""
+    except (ScenarioError, ParamError, ValueError) as e:
+        run_box.value = None
+        error.value = str(e)
+    tick.value += 1
+
+
+def _unit(name: str) -> str:
+    return FIELDS[name].metadata["unit"]
+
+
+@solara.component
+def ParamSlider(name: str, run: LiveRun | None):
+    """A slider over a Params field's range; moving it acts on the running model."""
+    meta = FIELDS[name].metadata
+    is_int = FIELDS[name].type in ("int", int)
+    current = overrides.value.get(name, getattr(run.model.p, name) if run else FIELDS[name].default)
+
+    def on_value(v):
+        v = int(v) if is_int else float(v)
+        if abs(v - float(current)) <= 1e-12 * max(1.0, abs(v)):
+            return    # the widget echoing its own value, not a move
+        overrides.value = {**overrides.value, name: v}
+        if run is not None:
+            try:
+                run.apply(name, v)
+                error.value = ""
+            except (ParamError, ValueError) as e:
+                error.value = str(e)
+
+    solara.Text(f"{name} ({meta['unit']})", style={"font-size": "13px", "font-weight": "500", "display": "block"})
+    if is_int:
+        solara.SliderInt("", value=int(current), min=int(meta["min"]), max=int(meta["max"]), on_value=on_value)
+    else:
+        span = meta["max"] - meta["min"]
+        solara.SliderFloat("", value=float(current), min=float(meta["min"]), max=float(meta["max"]),
+                           step=_nice_step(span), on_value=on_value)
+    solara.Text(meta["desc"], style={"font-size": "11px", "color": "#666", "display": "block",
+                                     "margin": "-18px 0 8px 0"})
+
+
+def _nice_step(span: float) -> float:
+    raw = span / 100.0
+    mag = 10 ** int(f"{raw:e}".split("e")[1])
+    return max(mag, round(raw / mag) * mag)
+
+
+@solara.component
+def Controls(run: LiveRun | None):
+    names = list_scenarios()
+    with solara.Card("Run", margin=0):
+        solara.Select("scenario", values=names + ([scenario.value] if scenario.value not in names else []),
+                      value=scenario.value, on_value=lambda v: open_scenario(v))
+        solara.InputText("or open a scenario file (.toml path)", value="", continuous_update=False,
+                         on_value=lambda v: open_scenario(v.strip()) if v.strip() else None)
+        solara.InputInt("seed", value=seed.value, on_value=lambda v: (seed.set(max(0, int(v or 0))),
+                                                                      rebuild.set(rebuild.value + 1)))
+        solara.Text("horizon (months)", style={"font-size": "13px", "display": "block"})
+        solara.SliderInt("", value=horizon.value, min=12, max=MAX_MONTHS,
+                         on_value=lambda v: (horizon.set(int(v)), rebuild.set(rebuild.value + 1)))
+        with solara.Row():
+            solara.Button("▶" if not playing.value else "❚❚", color="primary",
+                          on_click=lambda: playing.set(not playing.value), disabled=run is None or run.done)
+            solara.Button("Step", on_click=lambda: _step_once(run), disabled=run is None or run.done or playing.value)
+            solara.Button("Reset", on_click=lambda: (playing.set(False), rebuild.set(rebuild.value + 1)))
+        solara.Select("speed (months per second)", values=list(SPEEDS), value=speed)
+    with solara.Card("Points of contention (000): live", margin=0):
+        for name in CONTENTION_SLIDERS:
+            ParamSlider(name, run)
+    with solara.Card("Levers: live", margin=0):
+        for name in LEVER_SLIDERS:
+            ParamSlider(name, run)
+        if overrides.value:
+            solara.Button("Clear moved sliders", text=True,
+                          on_click=lambda: (overrides.set({}), rebuild.set(rebuild.value + 1)))
+
+
+def _step_once(run: LiveRun | None) -> None:
+    if run is None:
+        return
+    try:
+        run.step()
+        run.flush()
+    except Exception as e:  # a model error is shown in the page, never a crashed page
+        error.value = f"the model stopped at month {run.month}: {type(e).__name__}: {e}"
+        playing.value = False
+    if run.done or error.value:
+        tick.value += 1       # controls change only when the run ends or fails
+
+
+def bubble_meter_html(readings) -> str:
+    """The seven thresholds as green, amber or red tiles, with their values."""
+    if not readings:
+        return '<div style="color:#666">No month yet: press Step or ▶.</div>'
+    tiles = []
+    for r in readings:
+        colour = LEVEL_COLOURS[r.level]
+        tiles.append(
+            f'<div class="bubble-meter-item" data-threshold="{r.name}" data-level="{LEVEL_WORDS[r.level]}" '
+            f'style="border-left:8px solid {colour};padding:4px 8px;background:#fafafa;min-width:150px">'
+            f'<div style="font-size:12px;color:#444">{THRESHOLD_TITLES[r.name]}</div>'
+            f'<div style="font-size:15px;font-weight:600;color:{colour}">{_format_reading(r)} '
+            f'<span style="font-size:11px">({LEVEL_WORDS[r.level]})</span></div></div>')
+    return '<div class="bubble-meter" style="display:flex;flex-wrap:wrap;gap:6px">' + "".join(tiles) + "</div>"
+
+
+def _format_reading(r: thresholds.Reading) -> str:
+    v = r.value
+    if v != v:   # NaN: not enough history yet
+        return "n/a"
+    if r.name == "write_downs":
+        return f"${v / 1e9:,.0f}B"
+    if r.name in ("payback", "liquidity"):
+        return "never" if v == float("inf") else f"{v:,.0f} mo"
+    if r.name == "idle_compute":
+        return f"{v:.0%}"
+    if r.name == "revenue_gap":
+        return f"{v:.2f}x"
+    return f"{v:+.2f}" if r.name == "two_curves" else f"{v:.2f}"
+
+
+@solara.component
+def Charts(run: LiveRun):
+    """The charts and panels, created once per run; each month updates them in place."""
+    solara.display(run.status)
+    solara.display(run.meter)
+    with solara.Columns([1, 1]):
+        with solara.Column():
+            for fig in run.charts.figures[0::2]:
+                solara.display(fig)
+        with solara.Column():
+            for fig in run.charts.figures[1::2]:
+                solara.display(fig)
+    with solara.Card("The contract network (edge width: this month's flow; red cross: defaulted)"):
+        solara.display(run.network)
+
+
+@solara.component
+def Live():
+    solara.use_effect(_build, [rebuild.value])
+    run = run_box.value
+    _ = tick.value    # re-render the controls when a run ends
+
+    def loop(cancel: threading.Event):
+        while playing.value and not cancel.is_set():
+            started = time.perf_counter()
+            current = run_box.value
+            if current is None or current.done:
+                playing.value = False
+                break
+            _step_once(current)
+            rate = SPEEDS[speed.value]
+            if rate > 0:
+                time.sleep(max(0.0, 1.0 / rate - (time.perf_counter() - started)))
+
+    solara.use_thread(loop, dependencies=[playing.value, run])
+
+    with solara.Columns([1, 3]):
+        with solara.Column():
+            Controls(run)
+        with solara.Column():
+            if error.value:
+                solara.Error(error.value)
+            if run is None:
+                solara.Info("No run: pick a scenario.")
+                return
+            solara.Markdown(f"### {run.scenario.title}\n{run.scenario.claim}")
+            Charts(run)

@@ -1,0 +1,158 @@
+"""The Sweeps page: open a folder written by ``computebubble sweep`` and explore it.
+
+Bust probability over two chosen parameters as a heat map, bust probability against
+each parameter as bars, and Sobol indices where the design is a Sobol design. The
+binning and the indices come from experiments/analyze.py, the same code behind
+``computebubble analyze``, so the page and the report agree.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import solara  # noqa: E402
+
+folder = solara.reactive("")
+loaded = solara.reactive(None)
+sweep_error = solara.reactive("")
+pair_x = solara.reactive("")
+pair_y = solara.reactive("")
+MAX_BINS = 6
+
+
+def load(path: str) -> None:
+    """Read a sweep folder; any problem becomes a message on the page."""
+    from experiments.sweep import load_meta, load_results
+
+    path = (path or "").strip()
+    if not path:
+        loaded.value, sweep_error.value = None, "Type the folder a sweep wrote (computebubble sweep SPEC --out DIR)."
+        return
+    try:
+        meta = load_meta(path)
+        runs = load_results(path)
+    except (ValueError, OSError) as e:
+        loaded.value, sweep_error.value = None, str(e)
+        return
+    ok = runs[runs["error"].isna()] if "error" in runs else runs
+    if ok.empty:
+        loaded.value, sweep_error.value = None, f"'{path}': every stored run failed; see the error column"
+        return
+    names = list(meta["names"])
+    pair_x.value, pair_y.value = names[0], names[1 % len(names)]
+    loaded.value = {"path": path, "meta": meta, "runs": runs, "ok": ok, "names": names}
+    sweep_error.value = ""
+
+
+def _binned(data: dict, name: str):
+    from experiments.analyze import bin_parameter
+
+    spec = next(p for p in data["meta"]["design"]["parameters"] if p["name"] == name)
+    return bin_parameter(name, spec, data["ok"][name].to_numpy(dtype=float), MAX_BINS)
+
+
+def heatmap_figure(data: dict, x: str, y: str):
+    bust = data["ok"]["bust"].to_numpy(dtype=float)
+    bx, by = _binned(data, x), _binned(data, y)
+    grid = np.full((len(by.labels), len(bx.labels)), np.nan)
+    counts = np.zeros_like(grid)
+    for i in range(len(by.labels)):
+        for j in range(len(bx.labels)):
+            cell = (by.index == i) & (bx.index == j)
+            counts[i, j] = cell.sum()
+            if cell.any():
+                grid[i, j] = bust[cell].mean()
+    fig, ax = plt.subplots(figsize=(6.5, 4.8), dpi=100)
+    im = ax.imshow(grid, origin="lower", cmap="Reds", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(len(bx.labels)), bx.labels, rotation=30, ha="right", fontsize=8)
+    ax.set_yticks(range(len(by.labels)), by.labels, fontsize=8)
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    for i in range(grid.shape[0]):
+        for j in range(grid.shape[1]):
+            if counts[i, j]:
+                ax.text(j, i, f"{grid[i, j]:.0%}\nn={counts[i, j]:.0f}", ha="center", va="center", fontsize=8,
+                        color="white" if grid[i, j] > 0.6 else "black")
+    fig.colorbar(im, ax=ax, label="bust probability")
+    ax.set_title("Bust probability")
+    fig.tight_layout()
+    return fig
+
+
+def bars_figure(data: dict):
+    names = data["names"]
+    bust = data["ok"]["bust"].to_numpy(dtype=float)
+    cols = min(2, len(names))
+    rows = -(-len(names) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.0 * rows), dpi=100, squeeze=False)
+    for ax, name in zip(axes.flat, names):
+        b = _binned(data, name)
+        p = [bust[b.index == i].mean() if (b.index == i).any() else np.nan for i in range(len(b.labels))]
+        ax.bar(range(len(p)), p, color="#c62828")
+        ax.axhline(bust.mean(), color="#555", lw=1, ls="--")
+        ax.set_ylim(0, 1)
+        ax.set_xticks(range(len(p)), b.labels, rotation=30, ha="right", fontsize=7)
+        ax.set_title(name, fontsize=9)
+    for ax in list(axes.flat)[len(names):]:
+        ax.axis("off")
+    fig.suptitle("Bust probability by parameter (dashed: all runs)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def sobol(data: dict):
+    """Sobol indices (SALib) for a Sobol design; (None, why) otherwise."""
+    meta = data["meta"]
+    if meta["design"].get("sampler") != "sobol":
+        return None, f"the design is '{meta['design'].get('sampler')}', not Sobol: no Sobol indices"
+    from experiments.analyze import sobol_table
+
+    return sobol_table(meta, data["ok"])
+
+
+@solara.component
+def Sweeps():
+    solara.Markdown("## Sweeps\nOpen a folder written by `computebubble sweep SPEC.toml --out DIR`.")
+    with solara.Row(style={"align-items": "center"}):
+        solara.InputText("sweep folder", value=folder, continuous_update=False)
+        solara.Button("Open", color="primary", on_click=lambda: load(folder.value))
+    if sweep_error.value:
+        solara.Error(sweep_error.value)
+    data = loaded.value
+    if data is None:
+        return
+    meta, runs, ok = data["meta"], data["runs"], data["ok"]
+    failed = len(runs) - len(ok)
+    solara.Markdown(
+        f"**{meta.get('title', data['path'])}** — {meta['design'].get('sampler')} design, "
+        f"{len(runs)} runs stored ({failed} failed), {meta['design'].get('months')} months, "
+        f"scenario `{meta['design'].get('scenario')}`. Bust in **{ok['bust'].mean():.0%}** of runs.",
+        style={"margin": "8px 0"})
+    names = data["names"]
+    x = pair_x.value if pair_x.value in names else names[0]
+    y = pair_y.value if pair_y.value in names else names[1 % len(names)]
+    with solara.Row():
+        solara.Select("heat map x", values=names, value=pair_x)
+        solara.Select("heat map y", values=names, value=pair_y)
+    try:
+        heat, bars = heatmap_figure(data, x, y), bars_figure(data)
+        table, why = sobol(data)
+    except Exception as e:   # a malformed folder is a message, never a crashed page
+        solara.Error(f"could not analyse '{data['path']}': {type(e).__name__}: {e}")
+        plt.close("all")
+        return
+    with solara.Columns([1, 1]):
+        with solara.Column(classes=["sweep-heatmap"]):
+            solara.FigureMatplotlib(heat, format="png")
+        with solara.Column(classes=["sweep-bars"]):
+            solara.FigureMatplotlib(bars, format="png")
+    if table is None:
+        solara.Text(why, style={"color": "#666"})
+    else:
+        solara.Markdown("**Sobol indices** (first order S1 and total ST, with 95% confidence):")
+        solara.DataFrame(table.round(3), items_per_page=20)
+    plt.close("all")
