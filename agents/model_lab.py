@@ -52,6 +52,9 @@ MIN_TRAINING_FRAC = 0.25
 CONTRACT_ROLLOFF_PER_MONTH = 0.05
 #: The open-weights architecture serves more tokens per H100e (DeepSeek V3/R1 MoE, 002).
 OPEN_WEIGHTS_EFFICIENCY = 1.5
+#: Labs stop passing cost cuts into prices once demand keeps less than this share of its
+#: price elasticity (users near their ceiling on tokens per day); an assumption.
+SATURATED_ELASTICITY_SHARE = 0.5
 #: Spot requests for unserved demand are capped at this share of contracted compute.
 SPOT_CAP_FRAC = 0.2
 #: An in-house lab grows its training while its parent's support over the last year
@@ -91,6 +94,7 @@ class ModelLab(mesa.Agent):
         # demand routed by users this month
         self.demand_tokens_per_day = 0.0
         self.demand_paid_tokens_per_day = 0.0
+        self._elasticity_weighted = 0.0
         self._demand_history: list[float] = []
         # monthly figures
         self.served_tokens_per_day = 0.0
@@ -136,17 +140,20 @@ class ModelLab(mesa.Agent):
             return num / den
         return self.model.gpu_rental_usd_per_hour
 
-    def add_demand(self, tokens_per_day: float, paid_tokens_per_day: float) -> None:
-        """Users route demand here. Free use of open weights is self-hosted by the users
-        (it needs no compute of the lab's and earns it nothing), so the open-weights lab
-        serves only paid API tokens."""
+    def add_demand(self, tokens_per_day: float, paid_tokens_per_day: float, elasticity: float) -> None:
+        """Users route demand here, with the price elasticity it has at its current use
+        (lower near the ceiling on tokens per user). Free use of open weights is
+        self-hosted by the users (it needs no compute of the lab's and earns it nothing),
+        so the open-weights lab serves only paid API tokens."""
         paid = paid_tokens_per_day * self.paid_share_multiplier
         self.demand_tokens_per_day += paid if self.open_weights else tokens_per_day
         self.demand_paid_tokens_per_day += paid
+        self._elasticity_weighted += elasticity * paid
 
     def reset_month(self) -> None:
         self.demand_tokens_per_day = 0.0
         self.demand_paid_tokens_per_day = 0.0
+        self._elasticity_weighted = 0.0
         self.revenue_usd_month = 0.0
         self.compute_cost_usd_month = 0.0
         self.compute_billed_usd_month = 0.0
@@ -232,9 +239,23 @@ class ModelLab(mesa.Agent):
         scarcity = self.unserved_tokens_per_day / demand if demand else 0.0
         return self.unit_cost_usd_per_mtok() * cover * (1.0 + markup) * (1.0 + scarcity)
 
+    @property
+    def demand_elasticity(self) -> float:
+        """The price elasticity of this lab's paid demand at current use (from users)."""
+        paid = self.demand_paid_tokens_per_day
+        return self._elasticity_weighted / paid if paid > 0 else self.model.p.price_elasticity
+
     def _set_price(self) -> None:
+        """Move toward the cost-plus target, but do not cut the price into demand that
+        has stopped answering it: once use per user nears its ceiling (the elasticity has
+        lost half its strength) and a cut would lose revenue (below unit elasticity), the
+        lab holds its price and its markup widens as costs fall. Before that, competition
+        passes cost declines on (001: -60-70% a year)."""
         p = self.model.p
-        self.price_usd_per_mtok += p.token_price_adjust_per_month * (self.price_target() - self.price_usd_per_mtok)
+        target = self.price_target()
+        if self.demand_elasticity < min(1.0, SATURATED_ELASTICITY_SHARE * p.price_elasticity):
+            target = max(target, self.price_usd_per_mtok)
+        self.price_usd_per_mtok += p.token_price_adjust_per_month * (target - self.price_usd_per_mtok)
 
     def _plan_compute(self) -> None:
         """Ask partners for next month's compute: inference for expected demand plus a

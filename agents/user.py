@@ -107,6 +107,7 @@ class UserCohorts(mesa.Agent):
         self.paid_spend_usd_per_year = 0.0
         self.labour_bound_scale = 1.0
         self.lab_shares = None
+        self.effective_elasticity = np.full(len(REGIONS), p.price_elasticity)
 
     # ----- the month (phase 2) -------------------------------------------------------
     def step(self) -> None:
@@ -173,6 +174,8 @@ class UserCohorts(mesa.Agent):
                * (np.maximum(price, 1e-9) / self.ref_price) ** (-p.price_elasticity))
         ceiling = self.spec.tokens_per_user_day * self.spec.ceiling_multiple * p.tokens_per_user_ceiling_scale
         per_user = raw / (1.0 + raw / ceiling)
+        # near the ceiling, demand stops answering price: d ln(per_user) / d ln(raw) = 1 - per_user / ceiling
+        self.effective_elasticity = p.price_elasticity * (1.0 - per_user / ceiling)
         tokens = self.active_users * per_user
         spend = float((tokens * self.paid_frac * price).sum() / 1e6 * 365.0)
         cap = p.labour_replaceable_usd_per_year * self.spec.spend_weight
@@ -182,9 +185,10 @@ class UserCohorts(mesa.Agent):
         self.paid_spend_usd_per_year = spend * self.labour_bound_scale
         self.lab_shares = shares
         lab_tokens = tokens @ shares
-        for lab, t in zip(self.model.labs, lab_tokens):
+        lab_elastic = (tokens * self.effective_elasticity) @ shares
+        for lab, t, e in zip(self.model.labs, lab_tokens, lab_elastic):
             if t > 0:
-                lab.add_demand(float(t), float(t) * self.paid_frac)
+                lab.add_demand(float(t), float(t) * self.paid_frac, float(e / t))
 
     # ----- reporting -------------------------------------------------------------------
     @property
