@@ -75,6 +75,21 @@ def check_seed(seed: Any) -> int | None:
     return value
 
 
+def check_run_months(params: dict[str, Any], months: int) -> None:
+    """Refuse a run-month parameter (``efficiency_shock_month``, ``funding_freeze_month``)
+    beyond the run's ``months``: what it switches on would never happen. The run-month
+    fields are those whose unit is "month of run" (0 = never)."""
+    from sim.params import FIELDS
+
+    for name, value in params.items():
+        if name not in FIELDS or FIELDS[name].metadata.get("unit") != "month of run":
+            continue
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > months:
+            raise ParamError(f"parameter '{name}': value {value:g} is after the run's last month, so it would never "
+                             f"happen; allowed: 0 (never) or a month in [1, {months}] for a {months}-month run (or "
+                             f"run {value:g} months or more)")
+
+
 def model_kwargs(params: dict[str, Any] | None = None, months: int = 72, scenario=None) -> dict[str, Any]:
     """Keyword arguments for the Model: the scenario's (none: defaults), then ``params``.
 
@@ -202,4 +217,5 @@ def summarize(model) -> dict[str, Any]:
 
 
 __all__ = ["run", "run_model", "stepped_model", "summarize", "run_verdict", "yearly", "check_months", "check_seed", "model_kwargs",
+           "check_run_months",
            "FLOW_COLUMNS", "STOCK_COLUMNS", "plain"]

@@ -41,6 +41,8 @@ An event's month must also fall inside the run: :meth:`Scenario.check_horizon`.
 from __future__ import annotations
 
 import copy
+import errno
+import math
 import os
 import re
 import tomllib
@@ -48,7 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.params import ParamError, coerce, make_params
+from sim.params import FIELDS, ParamError, coerce, make_params
 
 #: Folder of the named scenarios shipped with the package.
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
@@ -57,6 +59,12 @@ _TEXT_KEYS = ("title", "claim", "narrative")
 _LIST_KEYS = ("notice", "try")
 _SOURCE_KEYS = ("seed", "quote")
 _ALLOWED_KEYS = ("title", "claim", "extends", "source", "params", "events", "narrative", "notice", "try", "opposite")
+#: Deepest nesting of arrays and tables in a scenario or sweep file (their schemas need 3).
+MAX_TOML_NESTING = 8
+#: TOML integers are 64-bit signed; tomllib reads any size, so larger ones are refused here.
+TOML_INT_MIN, TOML_INT_MAX = -2**63, 2**63 - 1
+#: Longest name, path or key quoted whole in a message; longer ones are cut, with their length given.
+SHOWN_CHARS = 100
 
 
 class ScenarioError(ValueError):
@@ -138,13 +146,52 @@ def _resolve(ref: str | os.PathLike, relative_to: Path | None) -> Path:
         path = Path(ref).expanduser()
         if not path.is_absolute() and relative_to is not None:
             path = relative_to / path
-        if not path.is_file():
-            raise ScenarioError(f"scenario file '{ref}' not found")
+        if not _is_file(path, f"scenario file {clip(ref)!r}"):
+            raise ScenarioError(f"scenario file {clip(ref)!r} not found")
         return path.resolve()
     path = SCENARIO_DIR / f"{ref}.toml"
-    if not path.is_file():
-        raise ScenarioError(f"unknown scenario '{ref}'; known: {', '.join(list_scenarios()) or '(none)'}")
+    if len(path.name.encode()) > name_max():
+        raise ScenarioError(f"unknown scenario {clip(ref)!r}: a name of {len(ref)} characters, too long for a file; "
+                            f"known: {', '.join(list_scenarios()) or '(none)'}")
+    if not _is_file(path, f"scenario name {clip(ref)!r}"):
+        raise ScenarioError(f"unknown scenario {clip(ref)!r}; known: {', '.join(list_scenarios()) or '(none)'}")
     return path.resolve()
+
+
+def _is_file(path: Path, what: str) -> bool:
+    """``path.is_file()``, with the errors it lets through (a name too long for the file
+    system, a loop of links, no permission) as a one-line :class:`ScenarioError`."""
+    try:
+        return path.is_file()
+    except OSError as e:
+        raise ScenarioError(f"{what}: {os_problem(e, path)}; allowed: an existing scenario name or .toml "
+                            "file") from None
+
+
+def os_problem(e: OSError, path: Path | str | None = None) -> str:
+    """An OSError in a few words, without repeating a (possibly very long) path."""
+    if e.errno == errno.ENAMETOOLONG:
+        parts = Path(path).parts if path is not None else ()
+        longest = max((len(p.encode()) for p in parts), default=0)
+        size = f" ({longest} bytes in one part, at most {name_max()} allowed)" if longest > name_max() else ""
+        return f"name too long for the file system{size}"
+    return e.strerror or type(e).__name__
+
+
+def name_max() -> int:
+    try:
+        return os.pathconf(".", "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        return 255
+
+
+def clip(text: Any, limit: int = SHOWN_CHARS) -> str:
+    """``text`` as given if short, else its start and its length (messages stay one readable line)."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    head = max(limit * 2 // 3, 1)
+    return f"{text[:head]}...{text[len(text) - max(limit - head, 0):]} ({len(text)} characters)"
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -152,13 +199,116 @@ def _read_toml(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise ScenarioError(f"{_show(path)}: cannot read: {e}") from None
+    return parse_toml(text, _show(path), ScenarioError)
+
+
+class _Overflowed(float):
+    """A TOML float literal beyond a float's range (tomllib reads ``1e400`` as inf), with its text."""
+
+    text = ""
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value) and "inf" not in text:
+        value = _Overflowed(value)
+        value.text = text
+    return value
+
+
+#: Strings, comments, brackets and line ends of a TOML text (for counting nesting before parsing).
+_TOML_TOKENS = re.compile(
+    r'"""(?:\\.|[^\\])*?"""'      # multi-line basic string
+    r"|'''.*?'''"                 # multi-line literal string
+    r'|"(?:\\.|[^"\\\n])*"'       # basic string
+    r"|'[^'\n]*'"                 # literal string
+    r"|#[^\n]*"                   # comment
+    r"|[\[\]{}\n]", re.DOTALL)
+
+
+def _deep_line(text: str, limit: int) -> int | None:
+    """The line where arrays and inline tables first nest deeper than ``limit``, or None."""
+    depth, line = 0, 1
+    for m in _TOML_TOKENS.finditer(text):
+        tok = m.group()
+        if tok in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        elif tok in "]}":
+            depth = max(0, depth - 1)
+        line += tok.count("\n")
+    return None
+
+
+def parse_toml(text: str, where: str, error: type[ValueError]) -> dict[str, Any]:
+    """Parse a scenario or sweep file's text; every problem is one line ``error(f"{where}: ...")``.
+
+    Besides malformed TOML this refuses what tomllib reads without complaint but nothing
+    downstream can hold: nesting deeper than :data:`MAX_TOML_NESTING` (very deep nesting
+    would exhaust the parser's recursion), float literals that overflow to infinity
+    (``1e400``) and integers outside TOML's 64-bit range, each named by key and value.
+    """
+    line = _deep_line(text, MAX_TOML_NESTING)
+    if line is not None:
+        key = re.match(r"\s*([\w.\-\"' ]+?)\s*=", text.split("\n")[line - 1])
+        at = f"key {clip(key.group(1))!r}" if key else "a value"
+        raise error(f"{where}: line {line}: {at} nests arrays or inline tables more than {MAX_TOML_NESTING} deep; "
+                    f"allowed: at most {MAX_TOML_NESTING} levels")
     try:
-        return tomllib.loads(text)
+        raw = tomllib.loads(text, parse_float=_parse_float)
     except tomllib.TOMLDecodeError as e:
         msg = " ".join(str(e).split())
         if not re.search(r"\bline \d+", msg):
             msg += f" (line {text.count(chr(10)) + 1})"
-        raise ScenarioError(f"{_show(path)}: malformed TOML: {msg}") from None
+        raise error(f"{where}: malformed TOML: {msg}") from None
+    except RecursionError:
+        raise error(f"{where}: nested too deeply to read; allowed: at most {MAX_TOML_NESTING} levels of arrays "
+                    "and tables") from None
+    except ValueError as e:  # e.g. an integer literal beyond Python's digit limit for int()
+        raise error(f"{where}: malformed TOML: {clip(' '.join(str(e).split()), 200)}") from None
+    _check_toml_values(raw, where, error)
+    return raw
+
+
+def _check_toml_values(raw: dict[str, Any], where: str, error: type[ValueError]) -> None:
+    """Walk the parsed file (without recursion): nesting depth, overflowing floats, 64-bit integers."""
+    stack: list[tuple[str, Any, int]] = [("", raw, 0)]
+    while stack:
+        key, value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > MAX_TOML_NESTING:
+                raise error(f"{where}: key {clip(key)!r} is nested {depth} deep; allowed: at most "
+                            f"{MAX_TOML_NESTING} levels of tables and arrays")
+            items = value.items() if isinstance(value, dict) else ((f"[{i}]", v) for i, v in enumerate(value))
+            for k, v in items:
+                sub = key + k if k.startswith("[") else f"{key}.{k}" if key else k
+                stack.append((sub, v, depth + 1))
+        elif isinstance(value, _Overflowed):
+            raise error(f"{where}: key {clip(key)!r} = {clip(value.text)}: the number overflows (a float's "
+                        "magnitude is at most 1.8e308); allowed: a finite number")
+        elif isinstance(value, int) and not isinstance(value, bool) and not TOML_INT_MIN <= value <= TOML_INT_MAX:
+            digits = len(str(abs(value))) if value.bit_length() < 10_000 else int(value.bit_length() * 0.30103) + 1
+            raise error(f"{where}: key {clip(key)!r} is an integer of {digits} digits, beyond TOML's 64-bit range; "
+                        f"allowed: {TOML_INT_MIN} to {TOML_INT_MAX}")
+
+
+def field_allowed(name: str) -> str:
+    """What a field of ``Params`` allows, e.g. "a number in [0.1, 3] (-dlnQ/dlnP)"."""
+    f = FIELDS[name]
+    m = f.metadata
+    kind = "an integer" if f.type in ("int", int) else "a number"
+    return f"{kind} in [{m['min']:g}, {m['max']:g}] ({m['unit']})"
+
+
+def coerce_file_value(name: str, value: Any) -> Any:
+    """A parameter value read from a TOML file: as :func:`sim.params.coerce`, but a quoted
+    string is refused (TOML has real numbers, so ``"1.4"`` in a file is a mistake; strings
+    are for ``--set key=value`` on the command line)."""
+    if isinstance(value, str) and name in FIELDS:
+        raise ParamError(f"parameter '{name}': value {clip(value)!r} is a quoted string; allowed: "
+                         f"{field_allowed(name)}, written without quotes")
+    return coerce(name, value)
 
 
 # ===== checks of one file =================================================================
@@ -207,7 +357,7 @@ def _check_params(path: Path, params: dict[str, Any]) -> dict[str, Any]:
     clean = {}
     for k, v in params.items():
         try:
-            clean[k] = coerce(k, v)
+            clean[k] = coerce_file_value(k, v)
         except ParamError as e:
             raise ScenarioError(f"{where}: [params] {e}") from None
     return clean
@@ -217,6 +367,13 @@ def _check_events(path: Path, events: list[Any]) -> list[dict[str, Any]]:
     from sim.model import validate_events  # the model's own checks (imports mesa, so lazily)
 
     try:
+        for i, e in enumerate(events):  # the model takes strings (from sliders, --set); a file may not
+            if isinstance(e, dict) and isinstance(e.get("set"), dict):
+                for k, v in e["set"].items():
+                    try:
+                        coerce_file_value(k, v)
+                    except ParamError as err:
+                        raise ParamError(f"event {i}: {err}") from None
         return validate_events(events)
     except ParamError as e:
         raise ScenarioError(f"{_show(path)}: [[events]] {e}") from None
@@ -246,7 +403,13 @@ def _load(path: Path, chain: tuple[Path, ...]) -> Scenario:
     events = _check_events(path, raw.get("events", []))
     origins = tuple(f"{where}: event {i}" for i in range(len(events)))
 
-    parent = _load(_resolve(raw["extends"], path.parent), (*chain, path)) if "extends" in raw else None
+    parent = None
+    if "extends" in raw:
+        try:
+            parent_path = _resolve(raw["extends"], path.parent)
+        except ScenarioError as e:
+            raise ScenarioError(f"{where}: key 'extends' = {clip(raw['extends'])!r}: {e}") from None
+        parent = _load(parent_path, (*chain, path))
     inherit = (lambda attr: getattr(parent, attr)) if parent else (lambda attr: None)
 
     source = {"seed": inherit("source_seed"), "quote": inherit("source_quote"), **raw.get("source", {})}
@@ -275,4 +438,5 @@ def _load(path: Path, chain: tuple[Path, ...]) -> Scenario:
         extends=raw.get("extends"), event_origins=(parent.event_origins if parent else ()) + origins)
 
 
-__all__ = ["SCENARIO_DIR", "Scenario", "ScenarioError", "list_scenarios", "load_scenario"]
+__all__ = ["SCENARIO_DIR", "Scenario", "ScenarioError", "list_scenarios", "load_scenario", "parse_toml",
+           "coerce_file_value", "field_allowed", "clip", "os_problem", "name_max", "MAX_TOML_NESTING"]

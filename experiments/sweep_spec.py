@@ -11,7 +11,6 @@ import itertools
 import json
 import math
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,12 @@ import numpy as np
 from sim.params import FIELDS, ParamError, coerce, make_params
 
 SAMPLERS = ("grid", "lhs", "sobol", "morris")
+#: Most runs a sweep may make unless ``--max-runs`` raises it (checked before any design is built).
+DEFAULT_MAX_RUNS = 100_000
+#: The most ``--max-runs`` may allow: the design and its runs table are held in memory.
+HARD_MAX_RUNS = 10_000_000
+#: Most levels of a Morris grid.
+MAX_MORRIS_LEVELS = 1000
 
 _SPEC_KEYS = ("title", "scenario", "months", "sampler", "samples", "replications", "seed", "common_seeds",
               "second_order", "num_levels", "parameters")
@@ -90,6 +95,16 @@ class Spec:
     def names(self) -> list[str]:
         return [p.name for p in self.parameters]
 
+    @property
+    def points(self) -> int:
+        """Rows of the design (samples), computed from the spec alone (no design is built)."""
+        return design_points(self.sampler, self.samples, len(self.parameters), self.second_order)
+
+    @property
+    def runs(self) -> int:
+        """Runs of the sweep: design rows times replications."""
+        return self.points * self.replications
+
 
 def _show(path: Path) -> str:
     from experiments.scenario import _show as show
@@ -107,20 +122,24 @@ def load_spec(path: str | os.PathLike) -> Spec:
     """Read and check a sweep spec; every problem is a one-line :class:`SweepError`."""
     from experiments.runner import check_months
 
+    from experiments.scenario import clip, os_problem, parse_toml
+
     path = Path(path).expanduser()
-    if not path.is_file():
-        raise SweepError(f"sweep spec '{path}' not found")
+    try:
+        found = path.is_file()
+    except OSError as e:
+        raise SweepError(f"sweep spec {clip(path)!r}: {os_problem(e, path)}") from None
+    if not found:
+        raise SweepError(f"sweep spec {clip(path)!r} not found")
     where = _show(path)
     try:
         text = path.read_text(encoding="utf-8")
-        raw = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as e:
         raise SweepError(f"{where}: cannot read: {e}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise SweepError(f"{where}: malformed TOML: {' '.join(str(e).split())}") from None
+    raw = parse_toml(text, where, SweepError)
     unknown = [k for k in raw if k not in _SPEC_KEYS]
     if unknown:
-        raise SweepError(f"{where}: unknown key '{unknown[0]}'; allowed: {', '.join(_SPEC_KEYS)}")
+        raise SweepError(f"{where}: unknown key {clip(unknown[0])!r}; allowed: {', '.join(_SPEC_KEYS)}")
 
     def get(key: str, kind: type | tuple, default: Any) -> Any:
         if key not in raw:
@@ -135,7 +154,7 @@ def load_spec(path: str | os.PathLike) -> Spec:
 
     sampler = get("sampler", str, _REQUIRED)
     if sampler not in SAMPLERS:
-        raise SweepError(f"{where}: sampler '{sampler}' is not known; allowed: {', '.join(SAMPLERS)}")
+        raise SweepError(f"{where}: sampler {clip(sampler)!r} is not known; allowed: {', '.join(SAMPLERS)}")
     title = get("title", str, path.stem)
     scenario_ref = get("scenario", str, "baseline")
     try:
@@ -155,14 +174,15 @@ def load_spec(path: str | os.PathLike) -> Spec:
     num_levels = get("num_levels", int, 4)
     if "num_levels" in raw and sampler != "morris":
         raise SweepError(f"{where}: key 'num_levels' applies to sampler 'morris' only")
-    if num_levels < 2 or num_levels % 2:
-        raise SweepError(f"{where}: num_levels = {num_levels}; allowed: an even integer >= 2 (e.g. 4)")
+    if num_levels < 2 or num_levels % 2 or num_levels > MAX_MORRIS_LEVELS:
+        raise SweepError(f"{where}: num_levels = {num_levels}; allowed: an even integer in [2, {MAX_MORRIS_LEVELS}] "
+                         "(e.g. 4)")
 
     table = get("parameters", dict, _REQUIRED)
     if not table:
         raise SweepError(f"{where}: [parameters] is empty; allowed: name = [low, high] for fields of "
                          "sim.params.Params (see 'computebubble params')")
-    params = tuple(_param_spec(where, sampler, name, value) for name, value in table.items())
+    params = tuple(_param_spec(where, sampler, name, value, months) for name, value in table.items())
 
     samples = raw.get("samples")
     if samples is not None and (isinstance(samples, bool) or not isinstance(samples, int)):
@@ -178,12 +198,15 @@ def load_spec(path: str | os.PathLike) -> Spec:
 _REQUIRED = object()
 
 
-def _param_spec(where: str, sampler: str, name: str, value: Any) -> ParamSpec:
-    """One ``[parameters]`` entry, checked against its field of ``Params``."""
+def _param_spec(where: str, sampler: str, name: str, value: Any, months: int) -> ParamSpec:
+    """One ``[parameters]`` entry, checked against its field of ``Params`` and the sweep's months."""
+    from experiments.runner import check_run_months
+    from experiments.scenario import clip, coerce_file_value
+
     at = f"{where}: [parameters] {name}"
     if name not in FIELDS:
         try:
-            coerce(name, 0)
+            coerce(clip(name), 0)
         except ParamError as e:
             raise SweepError(f"{where}: [parameters] {e}") from None
     info = FIELDS[name].metadata
@@ -193,7 +216,9 @@ def _param_spec(where: str, sampler: str, name: str, value: Any) -> ParamSpec:
 
     def check(v: Any) -> float | int:
         try:
-            return coerce(name, v)
+            v = coerce_file_value(name, v)
+            check_run_months({name: v}, months)
+            return v
         except ParamError as e:
             raise SweepError(f"{where}: [parameters] {e}") from None
 
@@ -224,6 +249,30 @@ def _param_spec(where: str, sampler: str, name: str, value: Any) -> ParamSpec:
     if len(set(clean)) != len(clean):
         raise SweepError(f"{at}: repeated value in {list(levels)!r}; allowed: distinct values")
     return ParamSpec(name, is_int, values=clean)
+
+
+def design_points(sampler: str, samples: int | None, d: int, second_order: bool = False) -> int:
+    """Rows of a design, by arithmetic (see the module doc of experiments.sweep): LHS and grid
+    ``samples``, Sobol ``samples x (D + 2)`` (``x (2D + 2)`` with second order), Morris
+    ``samples x (D + 1)``. For a grid ``samples`` is the number of combinations."""
+    if sampler == "sobol":
+        return samples * (2 * d + 2 if second_order else d + 2)
+    if sampler == "morris":
+        return samples * (d + 1)
+    return samples
+
+
+def check_design_size(spec: Spec, max_runs: int = DEFAULT_MAX_RUNS) -> int:
+    """The sweep's number of runs, refused above ``max_runs`` (checked before any design is built)."""
+    runs = spec.runs
+    if runs > max_runs:
+        source = (f"the grid's {spec.points:,} combinations" if spec.sampler == "grid" else
+                  f"samples = {spec.samples}" + (f" ({spec.points:,} design points)" if spec.points != spec.samples
+                                                 else ""))
+        raise SweepError(f"{_show(spec.path)}: {source} x replications = {spec.replications} make {runs:,} runs; "
+                         f"allowed: at most {max_runs:,} runs (raise the limit with --max-runs N, up to "
+                         f"{HARD_MAX_RUNS:,})")
+    return runs
 
 
 def _check_samples(where: str, sampler: str, samples: int | None, params: tuple[ParamSpec, ...],

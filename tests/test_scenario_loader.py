@@ -270,3 +270,43 @@ def test_file_that_is_not_utf8(tmp_path):
     path = tmp_path / "binary.toml"
     path.write_bytes(b"\xff\xfe\x00title")
     one_line_error(path, "binary.toml", "cannot read")
+
+
+# ===== hardened edges: what tomllib reads but nothing downstream can hold ==========================
+
+@pytest.mark.parametrize("body, needles", [
+    ("notice = " + "[" * 2000 + "]" * 2000 + "\n", ("line 2", "'notice'", "more than 8 deep")),  # RecursionError before
+    ("x = " + "{ a = " * 400 + "1" + " }" * 400 + "\n", ("line 2", "'x'", "more than 8 deep")),
+    ("a.b.c.d.e.f.g.h.i.j = 1\n", ("'a.b.c.d.e.f.g.h.i'", "nested 9 deep", "at most 8")),
+    ("[params]\nprice_elasticity = 1e400\n", ("'params.price_elasticity'", "1e400", "overflows")),
+    ("[params]\nn_user_cohorts = 123456789012345678901234567890\n", ("'params.n_user_cohorts'", "30 digits",
+                                                                      "64-bit")),
+])
+def test_nesting_overflow_and_huge_integers_are_refused(tmp_path, body, needles):
+    path = write(tmp_path, "edge", 'extends = "baseline"\n' + body)
+    one_line_error(path, "edge.toml", *needles)
+
+
+def test_a_quoted_number_in_a_file_is_refused(tmp_path):
+    """TOML has numbers; "1.4" in a file is a mistake (--set on the command line takes strings)."""
+    params = write(tmp_path, "q1", 'extends = "baseline"\n[params]\nprice_elasticity = "1.4"\n')
+    one_line_error(params, "q1.toml", "price_elasticity", "'1.4'", "quoted string", "without quotes")
+    event = write(tmp_path, "q2", 'extends = "baseline"\n[[events]]\nmonth = 2\nset = { price_elasticity = "1.4" }\n')
+    one_line_error(event, "q2.toml", "event 0", "price_elasticity", "'1.4'", "quoted string")
+    fine = write(tmp_path, "q3", 'extends = "baseline"\n[params]\nprice_elasticity = 1.4\n')
+    assert load_scenario(str(fine)).params == {"price_elasticity": 1.4}
+
+
+@pytest.mark.parametrize("ref, needles", [
+    ("no_such_parent", ("unknown scenario 'no_such_parent'", "known:")),
+    ("elsewhere/missing.toml", ("'elsewhere/missing.toml' not found",)),
+])
+def test_a_bad_extends_names_the_key_and_the_file(tmp_path, ref, needles):
+    path = write(tmp_path, "child", f'extends = "{ref}"\ntitle = "x"\n')
+    one_line_error(path, "child.toml", f"key 'extends' = '{ref}'", *needles)
+
+
+@pytest.mark.parametrize("ref", ["a" * 5000, "a" * 5000 + ".toml", "dir/" + "b" * 300 + ".toml"])
+def test_an_over_long_name_is_a_one_line_error(ref):
+    msg = one_line_error(ref, "characters")
+    assert len(msg) < 400, msg  # the name is shown cut, with its length
