@@ -13,15 +13,19 @@
 
 ``run`` prints the verdict and a yearly table and can write the model-level frame and one
 agent-level frame per agent type. Bad input anywhere (an unknown scenario or parameter,
-a value of the wrong type or out of range, a malformed ``--set``, a broken scenario
-file, an unsupported ``--out`` extension) ends with one line on stderr,
-``computebubble: error: <message>``, and exit status 2: never a traceback.
+a value of the wrong type or out of range, a malformed or repeated ``--set``, a broken
+scenario file, an ``--out`` that cannot be written, an argparse usage error) ends with one
+line on stderr, ``computebubble: error: <message>``, and exit status 2: never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
+import math
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -40,8 +44,18 @@ class CLIError(ValueError):
 
 # ===== argument parsing ==========================================================================
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line (``computebubble: error: ...``) and exit status 2;
+    the usage itself is in ``--help``. Subcommands' parsers are of this class too."""
+
+    def error(self, message: str):
+        sub = self.prog[len(PROG):].strip()
+        self.exit(2, f"{PROG}: error: {sub + ': ' if sub else ''}{' '.join(message.split())} "
+                     f"(see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG, description="An agent-based model of the AI compute build-out and the 'is it a bubble?' debate.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -109,43 +123,94 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
-    """``key=value`` strings to a dict of checked values (:func:`sim.params.coerce`)."""
-    from sim.params import coerce
+    """``key=value`` strings to a dict of checked values (:func:`sim.params.coerce`); a key
+    given twice is refused, and so is a number too large for a float (``1e400``)."""
+    from experiments.scenario import clip, field_allowed
+    from sim.params import FIELDS, coerce
 
     out: dict[str, Any] = {}
+    given: dict[str, str] = {}
     for item in items:
         key, sep, value = item.partition("=")
         key, value = key.strip(), value.strip()
         if not sep or not key or not value:
-            raise CLIError(f"--set {item!r}: expected key=value, e.g. --set price_elasticity=1.4")
-        out[key] = coerce(key, value)
+            raise CLIError(f"--set {clip(item)!r}: expected key=value, e.g. --set price_elasticity=1.4")
+        if key in given:
+            raise CLIError(f"--set {key}: given twice ({clip(given[key])!r}, then {clip(value)!r}); allowed: each "
+                           "parameter once")
+        if key in FIELDS:
+            try:
+                number = float(value.replace("_", ""))
+            except ValueError:
+                number = None
+            if number is not None and math.isinf(number) and "inf" not in value.lower():
+                raise CLIError(f"parameter '{key}': value {clip(value)!r} overflows a float (magnitudes up to "
+                               f"1.8e308); allowed: {field_allowed(key)}")
+            if len(value) > 100:
+                raise CLIError(f"parameter '{key}': value {clip(value)!r} is not {field_allowed(key)}")
+        given[key] = value
+        out[key] = coerce(key if key in FIELDS else clip(key), value)
     return out
 
 
+def agent_frame_path(out: Path, label: str) -> Path:
+    """Where ``run --out X.ext`` writes an agent type's frame: ``X.<label>.ext``."""
+    return out.with_name(f"{out.name[: -len(out.suffix)]}.{label}{out.suffix}")
+
+
+#: Characters a written file's name needs beyond its own: the temporary name it is written under.
+_TMP_NAME_EXTRA = len(".") + len(".4194304.tmp")
+
+
 def check_out(out: str | Path | None, formats: Sequence[str] = OUT_FORMATS,
-              error: type[ValueError] = CLIError) -> Path | None:
-    """An ``--out`` path: a known extension and an existing folder (checked before any run)."""
+              error: type[ValueError] = CLIError, siblings: Sequence[str] = ()) -> Path | None:
+    """An ``--out`` file path, checked before any run: a known extension, a name the file system
+    can hold, an existing folder this process can write in, and neither it nor a sibling file
+    written beside it (``siblings``: agent-frame labels, see :func:`agent_frame_path`) an
+    existing folder."""
+    from experiments.scenario import clip, name_max, os_problem
+
     if out is None:
         return None
+    shown = clip(out)
     path = Path(out).expanduser()
     if path.suffix.lower() not in formats:
-        raise error(f"--out {str(out)!r}: unsupported extension {path.suffix or '(none)'!r}; "
+        raise error(f"--out {shown!r}: unsupported extension {clip(path.suffix) or '(none)'!r}; "
                     f"allowed: {', '.join(formats)}")
-    if not path.parent.is_dir():
-        raise error(f"--out {str(out)!r}: folder '{path.parent}' does not exist")
+    paths = [path] + [agent_frame_path(path, label) for label in siblings]
+    limit = name_max() - _TMP_NAME_EXTRA
+    longest = max(paths, key=lambda p: len(p.name.encode()))
+    if len(longest.name.encode()) > limit or any(len(part.encode()) > name_max() for part in path.parent.parts):
+        extra = len(longest.name) - len(path.name)
+        with_frames = f", {len(longest.name)} with an agent frame's suffix" if extra else ""
+        raise error(f"--out {shown!r}: the file name is too long ({len(path.name)} characters{with_frames}); "
+                    f"allowed: a name of at most {limit - extra} characters")
+    try:
+        if not path.parent.is_dir():
+            raise error(f"--out {shown!r}: folder '{clip(path.parent)}' does not exist")
+        for p in paths:
+            if p.is_dir():
+                raise error(f"--out {shown!r}: '{clip(p)}' is a folder; allowed: a file path (a folder there is "
+                            "never replaced)")
+        with tempfile.TemporaryFile(dir=path.parent, prefix=".computebubble-probe-"):
+            pass
+    except OSError as e:
+        raise error(f"--out {shown!r}: cannot write in folder '{clip(path.parent)}' ({os_problem(e)}); allowed: a "
+                    "path in a folder you can write") from None
     return path
 
 
 # ===== run ===================================================================================
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from experiments.runner import check_months, check_seed, run_model, summarize
+    from experiments.runner import check_months, check_run_months, check_seed, run_model, summarize
     from experiments.scenario import load_scenario
 
     months = check_months(args.months)
     seed = check_seed(args.seed)
     overrides = parse_overrides(args.overrides)
-    out = check_out(args.out)
+    check_run_months(overrides, months)
+    out = check_out(args.out, siblings=AGENT_FRAME_LABELS)
     scenario = load_scenario(args.scenario)
     model, frame = run_model(overrides, months, seed, scenario)
     summary = summarize(model)
@@ -235,7 +300,8 @@ def format_table(s: dict[str, Any]) -> str:
 
 
 def write_frames(model, frame, out: Path) -> list[Path]:
-    """Write the model frame to ``out`` and each agent type's frame beside it."""
+    """Write the model frame to ``out`` and each agent type's frame beside it: all to temporary
+    names first, then renamed, so an error leaves none of them half-written."""
     from agents.chip_vendor import ChipVendor
     from agents.hyperscaler import Hyperscaler
     from agents.model_lab import ModelLab
@@ -244,8 +310,7 @@ def write_frames(model, frame, out: Path) -> list[Path]:
 
     types = dict(zip(AGENT_FRAME_LABELS, (Hyperscaler, ModelLab, ChipVendor, PowerUtility, UserCohorts)))
     ext = out.suffix.lower()
-    written = [out]
-    _write(frame, out, ext)
+    frames = [(out, frame)]
     # the i-th collect is the i-th month: map the DataCollector's step numbers to month and date
     for label, agent_type in types.items():
         agents = model.datacollector.get_agenttype_vars_dataframe(agent_type).reset_index()
@@ -254,10 +319,20 @@ def write_frames(model, frame, out: Path) -> list[Path]:
         dates = dict(zip(steps, frame["date"]))
         agents.insert(0, "month", agents["Step"].map(months))
         agents.insert(1, "date", agents["Step"].map(dates))
-        path = out.with_name(f"{out.name[: -len(out.suffix)]}.{label}{out.suffix}")
-        _write(agents, path, ext)
-        written.append(path)
-    return written
+        frames.append((agent_frame_path(out, label), agents))
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, df in frames:
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            staged.append((tmp, path))
+            _write(df, tmp, ext)
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    return [path for path, _ in frames]
 
 
 def _write(df, path: Path, ext: str) -> None:
@@ -383,7 +458,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(str(e))
         return EXIT_BAD_INPUT
     except OSError as e:
-        _error(f"cannot write or read a file: {e}")
+        from experiments.scenario import clip, os_problem
+
+        if e.errno == errno.ENAMETOOLONG:  # a name from the command line the checks above did not catch
+            _error(f"{clip(e.filename)!r}: {os_problem(e, e.filename)}")
+            return EXIT_BAD_INPUT
+        _error(f"cannot write or read a file: {clip(e, 300)}")
         return 1
     except KeyboardInterrupt:
         _error("interrupted")

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from experiments.cli import AGENT_FRAME_LABELS, main
+from tests.edges import exits_2_with_one_line, unwritable_dir
 from sim import thresholds
 from sim.model import ComputeBubbleModel
 
@@ -167,10 +168,15 @@ def test_bad_scenario_file_exits_2_with_one_line(tmp_path, capsys, text, needle)
     assert "Traceback" not in err + out
 
 
-def test_argparse_usage_errors_still_exit_2(capsys):
-    assert main(["run", "--no-such-option"]) == 2
-    assert main([]) == 2
-    assert "Traceback" not in capsys.readouterr().err
+@pytest.mark.parametrize("argv, needle", [
+    (["run", "--no-such-option"], "unrecognized arguments: --no-such-option"),
+    ([], "required: COMMAND"),
+    (["run", "--months"], "run: argument --months: expected one argument"),
+    (["sweep"], "sweep: the following arguments are required: SPEC.toml"),
+    (["no-such-command"], "invalid choice: 'no-such-command'"),
+])
+def test_argparse_usage_errors_are_one_line_and_exit_2(capsys, argv, needle):
+    exits_2_with_one_line(capsys, argv, needle)
 
 
 def test_bad_input_through_a_real_process():
@@ -189,6 +195,83 @@ def test_console_script():
     assert script.exists(), "console script missing: pip install -e ."
     proc = subprocess.run([str(script), "run", "--months", "0"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1 and "months" in proc.stderr
+
+
+# ===== hardened edges: each bad input one line naming field and value, exit 2 ====================
+
+@pytest.mark.parametrize("argv, needles", [
+    (["run", "--set", "price_elasticity=1e400"], ("price_elasticity", "'1e400'", "overflows")),
+    (["run", "--months", "6", "--set", "efficiency_shock_month=100"], ("efficiency_shock_month", "value 100",
+                                                                      "[1, 6]", "never happen")),
+    (["run", "--months", "6", "--set", "funding_freeze_month=7"], ("funding_freeze_month", "value 7", "[1, 6]")),
+    (["run", "--set", "price_elasticity=1.2", "--set", "price_elasticity=1.3"], ("--set price_elasticity",
+                                                                               "given twice", "'1.2'", "'1.3'")),
+    (["run", "--scenario", "a" * 5000], ("unknown scenario", "5000 characters", "known: baseline")),
+    (["run", "--scenario", "b" * 5000 + ".toml"], ("scenario file", "name too long", "5005 characters")),
+    (["run", "--out", "c" * 300 + ".parquet"], ("--out", "file name is too long", "308 characters")),
+    (["compare", "baseline", "baseline", "--out", "d" * 300 + ".png"], ("--out", "file name is too long")),
+])
+def test_more_bad_input_is_one_line_naming_field_and_value(capsys, argv, needles):
+    line = exits_2_with_one_line(capsys, argv, *needles)
+    assert len(line) < 500, line
+
+
+def test_a_quoted_number_in_a_scenario_file_is_refused_but_set_takes_strings(tmp_path, capsys):
+    path = tmp_path / "quoted.toml"
+    path.write_text('extends = "baseline"\n[params]\nprice_elasticity = "1.4"\n')
+    exits_2_with_one_line(capsys, ["run", "--scenario", path, "--months", "3"], "quoted.toml", "price_elasticity",
+                          "'1.4'", "quoted string")
+    assert main(["run", "--months", "3", "--set", "price_elasticity=1.4"]) == 0  # the command line: strings
+
+
+def test_an_event_beyond_the_horizon_is_refused(tmp_path, capsys):
+    path = tmp_path / "late.toml"
+    path.write_text('extends = "baseline"\n[[events]]\nmonth = 9\nset = { efficiency_shock_factor = 2.0 }\n')
+    exits_2_with_one_line(capsys, ["run", "--scenario", path, "--months", "6"], "late.toml", "month 9", "[1, 6]")
+
+
+@pytest.mark.parametrize("folder", ["out.parquet", "out.model_lab.parquet", "out.user_cohorts.parquet"])
+def test_run_out_or_an_agent_frame_path_that_is_a_folder_is_refused_before_running(tmp_path, capsys, folder):
+    (tmp_path / folder).mkdir()
+    exits_2_with_one_line(capsys, ["run", "--months", "3", "--out", tmp_path / "out.parquet"], "--out",
+                          f"'{tmp_path / folder}' is a folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [folder]
+
+
+def test_compare_out_that_is_a_folder_is_refused(tmp_path, capsys):
+    (tmp_path / "chart.png").mkdir()
+    exits_2_with_one_line(capsys, ["compare", "baseline", "baseline", "--months", "3", "--out",
+                                   tmp_path / "chart.png"], "is a folder")
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_an_unwritable_out_exits_2_before_running(tmp_path, capsys, command):
+    with unwritable_dir(tmp_path) as ro:
+        if command == "run":
+            argv = ["run", "--months", "3", "--out", ro / "x.parquet"]
+        else:
+            argv = ["compare", "baseline", "baseline", "--months", "3", "--out", ro / "x.png"]
+        exits_2_with_one_line(capsys, argv, "--out", "cannot write in folder", str(ro))
+        assert not (ro / "x.parquet").exists() and not (ro / "x.png").exists()
+
+
+def test_run_out_leaves_nothing_half_written_when_a_write_fails(tmp_path, capsys, monkeypatch):
+    """The frames are written to temporary names and renamed at the end: a failure in the
+    middle leaves neither finished-looking files nor temporaries."""
+    import experiments.cli as cli
+
+    real, calls = cli._write, []
+
+    def failing(df, path, ext):
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real(df, path, ext)
+
+    monkeypatch.setattr(cli, "_write", failing)
+    assert main(["run", "--months", "3", "--out", str(tmp_path / "run.csv")]) == 1
+    assert "No space left" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
 
 
 # ===== experiments.run ===========================================================================
