@@ -38,6 +38,8 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -381,9 +383,16 @@ def analyze(results: str | os.PathLike, out: str | os.PathLike | None = None, pa
     """Analyse a sweep folder and write figures, tables and report.md into ``out``."""
     import pandas as pd
 
+    from experiments.scenario import clip, os_problem
+
     results = Path(results)
-    if not results.is_dir():
-        raise SweepError(f"'{results}' is not a folder; allowed: a folder written by 'computebubble sweep'")
+    try:
+        is_dir = results.is_dir()
+    except OSError as e:
+        raise SweepError(f"{clip(results)!r}: {os_problem(e, results)}; allowed: a folder written by "
+                         "'computebubble sweep'") from None
+    if not is_dir:
+        raise SweepError(f"{clip(results)!r} is not a folder; allowed: a folder written by 'computebubble sweep'")
     meta = load_meta(results)
     frame = load_results(results)
     design = load_design(results)
@@ -392,13 +401,66 @@ def analyze(results: str | os.PathLike, out: str | os.PathLike | None = None, pa
     pair_names = _parse_pair(pair, names)
     if not 0.0 < min_coverage <= 1.0:
         raise SweepError(f"min_coverage {min_coverage}: allowed: a number in (0, 1]")
-    out = Path(out) if out is not None else results / "analysis"
-    out.mkdir(parents=True, exist_ok=True)
+    out = Path(out).expanduser() if out is not None else results / "analysis"
+    stage_in = check_analysis_out(out)
 
     errors = frame["error"].notna() if "error" in frame else pd.Series(False, index=frame.index)
     ok = frame[~errors].reset_index(drop=True)
     if ok.empty:
         raise SweepError(f"'{results}': every stored run raised; nothing to analyse (see the 'error' column)")
+    missing = [c for c in (*names, "bust") if c not in ok.columns]
+    if missing:
+        raise SweepError(f"'{results}': the stored runs have no column '{missing[0]}'; allowed: runs of the sweep "
+                         "its sweep.json describes")
+    # everything is written into a temporary folder beside the destination and moved in at the end,
+    # so an error part way leaves no half-written analysis
+    final = out
+    out = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=stage_in))
+    try:
+        result = _write_analysis(results, out, meta, frame, design, ok, errors, names, specs, pair_names,
+                                 min_coverage)
+        final.mkdir(parents=True, exist_ok=True)
+        for p in result["files"]:
+            shutil.move(str(p), final / p.name)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    result["out"] = final
+    result["files"] = [final / p.name for p in result["files"]]
+    return result
+
+
+def check_analysis_out(out: Path) -> Path:
+    """``analyze --out``: a folder (or nothing yet) under a folder this process can write in;
+    returns the nearest existing folder (where the analysis is staged)."""
+    from experiments.scenario import clip, name_max, os_problem
+
+    shown = clip(out)
+    too_long = [part for part in out.parts if len(part.encode()) > name_max() - 20]
+    if too_long:
+        raise SweepError(f"--out {shown!r}: a name of {len(too_long[0])} characters; allowed: names of at most "
+                         f"{name_max() - 20} characters")
+    try:
+        if out.exists() and not out.is_dir():
+            raise SweepError(f"--out {shown!r}: exists and is not a folder; allowed: a folder for the figures and "
+                             "report")
+        base = out
+        while not base.exists():
+            base = base.parent
+        if not base.is_dir():
+            raise SweepError(f"--out {shown!r}: '{clip(base)}' is not a folder; allowed: a path of folders")
+        with tempfile.TemporaryFile(dir=base, prefix=".computebubble-probe-"):
+            pass
+    except OSError as e:
+        raise SweepError(f"--out {shown!r}: cannot write there ({os_problem(e)}); allowed: a folder you can "
+                         "write") from None
+    return base
+
+
+def _write_analysis(results: Path, out: Path, meta, frame, design, ok, errors, names: list[str],
+                    specs: dict[str, Any], pair_names, min_coverage: float) -> dict[str, Any]:
+    """The figures, tables and report.md of :func:`analyze`, written into ``out``."""
+    import pandas as pd
+
     ok["bust"] = ok["bust"].astype(bool)
     bust = ok["bust"].to_numpy()
     base = float(bust.mean())
