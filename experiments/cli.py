@@ -7,7 +7,8 @@
     computebubble params [--sources]
     computebubble scenarios
     computebubble bench [...]            # experiments.bench
-    computebubble sweep SPEC.toml [--workers N] [--dask ADDRESS|local] [--out DIR] [--resume]   # experiments.sweep
+    computebubble sweep SPEC.toml [--workers N] [--dask ADDRESS|local] [--out DIR] [--resume [--retry-failed]]
+                      [--max-runs N]                                                          # experiments.sweep
     computebubble analyze DIR [--out DIR] [--pair A,B]                                         # experiments.analyze
     computebubble compare A B [--seed S] [--months N] [--out FILE.png]                         # experiments.compare
 
@@ -94,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="run on the Dask scheduler at ADDRESS, or on a local Dask cluster of N processes")
     sweep.add_argument("--out", metavar="DIR", help="results folder (default: out/sweeps/<spec name>)")
     sweep.add_argument("--resume", action="store_true", help="continue a sweep in DIR: skip the runs stored there")
+    sweep.add_argument("--retry-failed", action="store_true",
+                       help="with --resume: also run again the stored runs that recorded an error")
+    sweep.add_argument("--max-runs", metavar="N",
+                       help="refuse a design of more runs than N (default: 100,000; at most 10,000,000)")
 
     analyze = sub.add_parser("analyze", help="analyse a stored sweep: bust probability, sensitivity, PRIM, report",
                              description="Analyse a sweep folder: bust probability by parameter (PNG), Sobol or "

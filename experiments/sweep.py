@@ -34,6 +34,12 @@ What ``samples`` means, and how many runs a spec makes (times ``replications``):
   parameter is a list of values (``[a, b]`` is two values here, not a range) and
   ``samples``, if given, must equal the number of combinations.
 
+The number of runs is computed from the spec by this arithmetic before any design array
+is built, and a design of more than 100,000 runs is refused unless ``--max-runs N``
+raises the limit (to at most 10,000,000: the design and its runs table live in memory).
+Before the first run the sweep prints its number of runs and an estimated time (two short
+runs of the scenario, timed in the parent, scaled to the months, runs and workers).
+
 Samplers work in the unit cube; a unit coordinate ``u`` maps to ``low + u (high - low)``
 for a number, to ``low + floor(u (high - low + 1))`` for an integer, and to level
 ``floor(u k)`` of ``k`` listed values. The unit coordinates are kept (``x_<name>`` in
@@ -59,6 +65,7 @@ The results folder ``DIR``::
     DIR/spec.toml         the spec, copied at start
     DIR/design.parquet    one row per run: run_id, sample, replication, seed, x_<name>, <name>
     DIR/sweep.json        the design key and what analysis needs (parameters, sampler, ...)
+    DIR/.lock             held (fcntl.flock) by the one sweep writing the folder
     DIR/runs/part-<run_id>.parquet   one file per finished run, written to a hidden temporary
                                      name and renamed (os.replace) so a kill never leaves half a file
 
@@ -67,14 +74,21 @@ swept parameters, the verdict's scalar outcomes (:func:`experiments.runner.run` 
 ``years`` and ``yearly`` series; the ``defaults`` list joined with "; "), ``error`` (None, or
 the one-line error of a run that raised), ``wall_s`` and ``code_version``. A run that raises
 is stored with its error and the sweep goes on. ``--resume`` skips every run_id already
-stored; a run lost in flight (a kill, a dead worker) is simply run again.
+stored; a run lost in flight (a kill) is simply run again; ``--resume --retry-failed`` also
+runs again the stored runs that recorded an error (each new result replaces its part file).
+While a sweep writes a folder it holds an exclusive lock on ``DIR/.lock``; a second sweep on
+the same folder (``--resume`` or not) is refused with the first one's process id. The
+kernel drops the lock when the process ends, however it ends.
 
-Executors: a local :class:`concurrent.futures.ProcessPoolExecutor` (``forkserver`` start
-method with the model preloaded, so workers start fast and never inherit the parent's
-threads; workers ignore Ctrl-C, the parent handles it), or a ``dask.distributed`` scheduler
-(``--dask ADDRESS``, or ``--dask local`` for a :class:`distributed.LocalCluster` of
-processes). Either way at most a few runs per worker are in flight, so the parent's memory
-stays flat however long the sweep.
+Executors: local worker processes (:class:`experiments.sweep_exec.LocalExecutor`:
+``forkserver`` start method with the model preloaded, so workers start fast and never
+inherit the parent's threads; workers ignore Ctrl-C, the parent handles it), or a
+``dask.distributed`` scheduler (``--dask ADDRESS``, or ``--dask local`` for a
+:class:`distributed.LocalCluster` of processes). Either way at most a few runs per worker
+are in flight, so the parent's memory stays flat however long the sweep. A local worker
+that dies is replaced and its runs are queued again (a run whose worker dies three times
+is stored as an error row); local workers exit as soon as the parent does, even after a
+SIGKILL, and the forkserver and resource tracker follow them.
 
 Test hook (documented, honest): the environment variable
 ``COMPUTEBUBBLE_SWEEP_FAIL_SAMPLES``, a comma-separated list of sample indices, read by the
@@ -102,11 +116,14 @@ import numpy as np
 from experiments.sweep_exec import (DASK_CONNECT_TIMEOUT_S, DROPPED_OUTCOMES, FAIL_ENV, IN_FLIGHT_PER_WORKER,
                                     DaskExecutor, LocalExecutor, SweepAborted, flatten_outcomes, make_executor,
                                     prepare_worker_process, run_task, run_task_in_worker)
-from experiments.sweep_spec import (SAMPLERS, ParamSpec, Spec, SweepError, build_design, check_design, design_info,
-                                    design_key, load_spec, run_id, run_seed, runs_table, unit_design)
-from experiments.sweep_store import (PART_PREFIX, RUNS_SUBDIR, _atomic_write_bytes, _atomic_write_parquet,
-                                     _clean_temporaries, load_design, load_meta, load_results, part_path, runs_dir,
-                                     stored_run_ids, write_part)
+from experiments.scenario import clip, name_max, os_problem
+from experiments.sweep_spec import (DEFAULT_MAX_RUNS, HARD_MAX_RUNS, SAMPLERS, ParamSpec, Spec, SweepError,
+                                    build_design, check_design, check_design_size, design_info, design_key, load_spec,
+                                    run_id, run_seed, runs_table, unit_design)
+from experiments.sweep_store import (PART_PREFIX, RUNS_SUBDIR, FolderLock, _atomic_write_bytes,
+                                     _atomic_write_parquet, _clean_temporaries, failed_run_ids, folder_entries,
+                                     load_design, load_meta, load_results, part_path, runs_dir, stored_run_ids,
+                                     write_part)
 
 #: Columns every row has, in front.
 ID_COLUMNS = ("run_id", "sample", "replication", "seed", "scenario", "months")
@@ -147,6 +164,7 @@ class Summary:
     ran: int = 0
     errors: int = 0
     lost: int = 0
+    retried: int = 0
     seconds: float = 0.0
     interrupted: bool = False
 
@@ -164,8 +182,22 @@ def parse_workers(value: Any) -> int:
     except ValueError:
         n = 0
     if n < 1:
-        raise SweepError(f"--workers {value!r}: allowed: a positive integer (default: the CPU count, "
+        raise SweepError(f"--workers {clip(value)!r}: allowed: a positive integer (default: the CPU count, "
                          f"{os.cpu_count()})")
+    return n
+
+
+def parse_max_runs(value: Any) -> int:
+    """``--max-runs``: the most runs a sweep may make (default :data:`DEFAULT_MAX_RUNS`)."""
+    if value is None:
+        return DEFAULT_MAX_RUNS
+    try:
+        n = int(str(value).strip().replace("_", ""))
+    except ValueError:
+        n = 0
+    if not 1 <= n <= HARD_MAX_RUNS:
+        raise SweepError(f"--max-runs {clip(value)!r}: allowed: an integer in [1, {HARD_MAX_RUNS:,}] (default "
+                         f"{DEFAULT_MAX_RUNS:,})")
     return n
 
 
@@ -177,34 +209,64 @@ def fail_samples() -> set[int]:
     try:
         return {int(s) for s in text.split(",") if s.strip()}
     except ValueError:
-        raise SweepError(f"{FAIL_ENV}={text!r}: allowed: comma-separated sample indices") from None
+        raise SweepError(f"{FAIL_ENV}={clip(text)!r}: allowed: comma-separated sample indices") from None
 
 
 def default_out(spec_path: str | os.PathLike) -> Path:
     return Path("out") / "sweeps" / Path(spec_path).stem
 
 
-def prepare(spec_path: str | os.PathLike, out: str | os.PathLike | None, resume: bool):
-    """Check the spec and the folder; return ``(spec, out, runs, meta)``. Writes nothing."""
+def prepare(spec_path: str | os.PathLike, out: str | os.PathLike | None, resume: bool,
+            max_runs: int = DEFAULT_MAX_RUNS):
+    """Check the spec and the folder; return ``(spec, out, runs, meta)``. Writes nothing.
+
+    The number of runs is checked against ``max_runs`` from the spec alone, before any
+    design array is built."""
     spec = load_spec(spec_path)
     out = Path(out).expanduser() if out is not None else default_out(spec_path)
+    check_out_folder(out)
+    check_design_size(spec, max_runs)
     design = build_design(spec)
     check_design(spec, design)
     info = design_info(spec, design)
     key = design_key(info)
     meta = {"design_key": key, "design": info, "title": spec.title, "replications": spec.replications,
             "names": spec.names, "spec_file": str(spec.path)}
-    if out.exists() and not out.is_dir():
-        raise SweepError(f"--out {out}: exists and is not a folder")
-    busy = out.is_dir() and any(out.iterdir())
+    check_folder(out, resume, info, key)
+    runs = runs_table(spec, design, key)
+    return spec, out, runs, meta
+
+
+def check_out_folder(out: Path) -> None:
+    """``--out``: a folder (or nothing yet) whose name the file system can hold."""
+    try:
+        exists, is_dir = out.exists(), out.is_dir()
+    except OSError as e:
+        raise SweepError(f"--out {clip(out)!r}: {os_problem(e, out)}; allowed: a folder path") from None
+    if exists and not is_dir:
+        raise SweepError(f"--out {clip(out)}: exists and is not a folder; allowed: a folder (new, or a sweep's to "
+                         "--resume)")
+    too_long = [part for part in out.parts if len(part.encode()) > name_max()]
+    if too_long:
+        raise SweepError(f"--out {clip(out)!r}: a name of {len(too_long[0])} characters; allowed: names of at most "
+                         f"{name_max()} characters")
+
+
+def check_folder(out: Path, resume: bool, info: dict[str, Any], key: str) -> None:
+    """Refuse a folder that holds something else: a busy folder without --resume, another
+    design with it, a damaged sweep.json."""
+    busy = bool(folder_entries(out))
     if busy and not resume:
         n = len(stored_run_ids(out))
         raise SweepError(f"--out {out}: the folder is not empty ({n} runs stored); add --resume to continue that "
                          "sweep, or choose another --out")
     if busy and resume:
-        old_path = out / "sweep.json"
-        if old_path.is_file():
-            old = json.loads(old_path.read_text(encoding="utf-8"))
+        if (out / "sweep.json").is_file():
+            try:
+                old = load_meta(out)
+            except SweepError as e:
+                raise SweepError(f"--resume: {e} ({len(stored_run_ids(out))} runs are stored there and kept)") \
+                    from None
             if old.get("design_key") != key:
                 diff = [k for k in sorted(set(info) | set(old.get("design", {})))
                         if info.get(k) != old.get("design", {}).get(k)]
@@ -214,8 +276,6 @@ def prepare(spec_path: str | os.PathLike, out: str | os.PathLike | None, resume:
         elif stored_run_ids(out):
             raise SweepError(f"--resume: {out} holds runs but no sweep.json; it is not a sweep folder this "
                              "version wrote")
-    runs = runs_table(spec, design, key)
-    return spec, out, runs, meta
 
 
 def write_start_files(spec: Spec, out: Path, runs, meta: dict[str, Any]) -> None:
@@ -229,33 +289,101 @@ def write_start_files(spec: Spec, out: Path, runs, meta: dict[str, Any]) -> None
     _atomic_write_bytes(out / "sweep.json", json.dumps(meta, indent=2, sort_keys=True).encode("utf-8"))
 
 
+def estimate_seconds(spec: Spec, runs: int, slots: int) -> float:
+    """Wall time of ``runs`` runs on ``slots`` workers, from short runs of the spec's scenario
+    timed here (1- and 4-month runs, the faster of two each, give the cost of a run and of a
+    month; about 0.1 s in all)."""
+    from experiments.runner import run
+
+    def timed(months: int) -> float:
+        t0 = time.perf_counter()
+        run(None, months=months, seed=spec.seed, scenario=spec.scenario)
+        return time.perf_counter() - t0
+
+    timed(1)  # warm caches
+    one, four = min(timed(1), timed(1)), min(timed(4), timed(4))
+    per_month = max((four - one) / 3, 0.0)
+    per_run = max(one - per_month, 0.0) + per_month * spec.months
+    return runs * per_run / max(slots, 1)
+
+
+def format_duration(seconds: float) -> str:
+    """A rough duration: "under a second", "about 40 s", "about 12 min", "about 3.5 h", "about 9 days"."""
+    if seconds < 1:
+        return "under a second"
+    if seconds < 60:
+        return f"about {seconds:.0f} s"
+    if seconds < 3600:
+        return f"about {seconds / 60:.0f} min"
+    if seconds < 86400 * 2:
+        return f"about {seconds / 3600:.1f} h"
+    return f"about {seconds / 86400:.0f} days"
+
+
 def run_sweep(spec_path: str | os.PathLike, out: str | os.PathLike | None = None, workers: Any = None,
-              dask: str | None = None, resume: bool = False, progress: bool = True) -> Summary:
+              dask: str | None = None, resume: bool = False, progress: bool = True, max_runs: Any = None,
+              retry_failed: bool = False) -> Summary:
     """Run a sweep spec (see the module doc); returns a :class:`Summary`.
 
-    All checks (spec, folder, workers, Dask address) happen before any run starts and
-    raise :class:`SweepError`. Ctrl-C (or SIGTERM) stops the sweep: runs already stored
-    stay stored and ``summary.interrupted`` is set.
+    All checks (spec, design size, folder, workers, Dask address) happen before any run
+    starts and raise :class:`SweepError`; then, with ``progress``, one line says how many
+    runs there are and about how long they will take. The folder is locked for the
+    sweep's life: a second sweep on it is refused while this one lives. Ctrl-C (or
+    SIGTERM) stops the sweep: runs already stored stay stored and ``summary.interrupted``
+    is set. ``retry_failed`` (with ``resume``) runs again the stored runs that recorded an
+    error.
     """
     n_workers = parse_workers(workers)
+    limit = parse_max_runs(max_runs)
     if dask is not None and not str(dask).strip():
         raise SweepError("--dask: allowed: a scheduler address (tcp://host:8786) or 'local'")
-    spec, out, runs, meta = prepare(spec_path, out, resume)
+    if retry_failed and not resume:
+        raise SweepError("--retry-failed: allowed only with --resume (it re-runs the failed runs stored in --out)")
     failing = fail_samples()
-    done = stored_run_ids(out) if resume else set()
-    todo = runs[~runs["run_id"].isin(done)]
-    summary = Summary(out=out, total=len(runs), stored_before=len(runs) - len(todo))
-    if len(todo):
-        n_workers = min(n_workers, len(todo)) if not dask else n_workers
-    executor = make_executor(n_workers, dask) if len(todo) else None  # a bad Dask address fails here
+    spec, out, runs, meta = prepare(spec_path, out, resume, limit)
+    lock = FolderLock(out).acquire()
+    started = False
+    executor = None
     try:
+        check_folder(out, resume, meta["design"], meta["design_key"])  # again, now that the folder is ours
+        done = stored_run_ids(out) if resume else set()
+        retry = failed_run_ids(out) & done if retry_failed else set()
+        todo = runs[~runs["run_id"].isin(done - retry)]
+        summary = Summary(out=out, total=len(runs), stored_before=len(runs) - len(todo), retried=len(retry))
+        if len(todo):
+            n_workers = min(n_workers, len(todo)) if not dask else n_workers
+            executor = make_executor(n_workers, dask)  # a bad Dask address fails here
         write_start_files(spec, out, runs, meta)
+        started = True
+        if progress:
+            _announce(spec, summary, len(todo), executor)
         if executor is not None:
             _drive(executor, spec, out, todo, failing, summary, progress)
     finally:
-        if executor is not None:
-            executor.close()
+        try:
+            if executor is not None:
+                executor.close()
+        finally:
+            lock.release(keep=started)
     return summary
+
+
+def _announce(spec: Spec, summary: Summary, todo: int, executor) -> None:
+    """The line printed before a sweep starts: its runs and an estimated time."""
+    line = f"sweep {spec.title}: {summary.total:,} runs of {spec.months} months"
+    if summary.stored_before:
+        line += f", {summary.stored_before:,} stored before"
+    if summary.retried:
+        line += f" ({summary.retried:,} failed runs to retry)"
+    if todo and executor is not None:
+        line += f"; {todo:,} to run on {executor.slots} worker{'s' * (executor.slots != 1)}"
+        try:
+            line += f", {format_duration(estimate_seconds(spec, todo, executor.slots))} (estimated)"
+        except Exception as e:  # the estimate is a courtesy; the runs will report their own errors
+            line += f" (no time estimate: {type(e).__name__})"
+    else:
+        line += "; nothing to run"
+    print(line, flush=True)
 
 
 def _tasks(spec: Spec, todo, failing: set[int], version: str) -> Iterator[dict[str, Any]]:
@@ -311,9 +439,11 @@ def _raise_interrupt(signum, frame):
 # ===== command line ==========================================================================
 
 def cli_sweep(args) -> int:
-    """``computebubble sweep SPEC.toml [--workers N] [--dask ADDRESS|local] [--out DIR] [--resume]``."""
+    """``computebubble sweep SPEC.toml [--workers N] [--dask ADDRESS|local] [--out DIR] [--resume
+    [--retry-failed]] [--max-runs N]``."""
     try:
-        s = run_sweep(args.spec, out=args.out, workers=args.workers, dask=args.dask, resume=args.resume)
+        s = run_sweep(args.spec, out=args.out, workers=args.workers, dask=args.dask, resume=args.resume,
+                      max_runs=getattr(args, "max_runs", None), retry_failed=getattr(args, "retry_failed", False))
     except SweepError:
         raise
     except ValueError as e:  # a bug, not bad input: keep the traceback
@@ -328,7 +458,7 @@ def cli_sweep(args) -> int:
     if s.ran:
         line += f"; {s.ran} run in {s.seconds:.1f} s ({s.ran / max(s.seconds, 1e-9):.1f} runs/s)"
     if s.errors:
-        line += f"; {s.errors} raised (see the 'error' column)"
+        line += f"; {s.errors} raised (see the 'error' column; retry with: {resume_cmd} --retry-failed)"
     print(line)
     if s.lost:
         print(f"{s.lost} runs were lost to worker failures; run again with: {resume_cmd}")

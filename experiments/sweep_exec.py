@@ -6,11 +6,14 @@ hook); every name here is also importable from there.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import multiprocessing
+import os
 import signal
+import threading
 import time
 import traceback
+from collections import deque
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -27,7 +30,7 @@ DROPPED_OUTCOMES = ("years", "yearly")
 
 
 class SweepAborted(RuntimeError):
-    """The sweep could not go on (the worker pool broke); finished runs are stored."""
+    """The sweep could not go on (workers keep dying); finished runs are stored."""
 
 
 # ===== one run (in a worker) =================================================================
@@ -117,52 +120,205 @@ def run_task_in_worker(task: dict[str, Any]) -> dict[str, Any]:
     return run_task(task)
 
 
-def _worker_init() -> None:
-    """Pool workers leave Ctrl-C to the parent, which stops the sweep cleanly."""
+def worker_main(conn, lifeline) -> None:
+    """A local worker: take tasks from ``conn`` one at a time and send back each row, until
+    told to stop (None) or the parent goes away.
+
+    ``lifeline`` is the read end of a pipe whose only write end the parent holds: when the
+    parent ends in any way (a SIGKILL included) the kernel closes it, the read sees EOF
+    and the worker exits at once, mid-run or idle. So no worker outlives its sweep, and
+    with the workers gone the forkserver and the resource tracker (which stay only while
+    a process that uses them lives) end too. Ctrl-C is left to the parent, which stops the
+    sweep cleanly.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(lifeline,), name="parent-lifeline", daemon=True).start()
     prepare_worker_process()
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        row = run_task(task)
+        try:
+            conn.send(row)
+        except (OSError, EOFError):
+            return
+        except Exception as e:  # a row that cannot be pickled: send the error instead
+            conn.send({k: row[k] for k in ("run_id", "sample", "replication", "seed", "scenario", "months")}
+                      | {"error": _one_line_error(e), "wall_s": row.get("wall_s"),
+                         "code_version": row.get("code_version")})
+
+
+def _exit_with_parent(lifeline) -> None:
+    try:
+        lifeline.recv_bytes()
+    except (EOFError, OSError):
+        pass
+    os._exit(0)
+
 
 # ===== executors =============================================================================
 
+#: A run whose worker process dies this many times is stored as an error row (and not retried
+#: again until --resume --retry-failed); the first deaths re-queue it.
+MAX_WORKER_DEATHS = 3
+
+
+@dataclass
+class _Worker:
+    proc: Any
+    conn: Any
+    tasks: deque = field(default_factory=deque)  # sent and not yet answered, in order
+
+
 class LocalExecutor:
-    """A process pool on this machine (forkserver with the model preloaded, else spawn)."""
+    """Worker processes on this machine (forkserver with the model preloaded, else spawn).
+
+    Each worker holds at most :data:`IN_FLIGHT_PER_WORKER` tasks and answers them in order,
+    so the parent knows which run each worker is on. A worker that dies (killed, out of
+    memory, a crash in native code) is replaced and its runs are queued again: the one it
+    was running counts a death, and after :data:`MAX_WORKER_DEATHS` that run is stored as
+    an error row instead, so one poisonous run cannot stall the sweep. Workers end with the
+    parent (see :func:`worker_main`).
+    """
 
     def __init__(self, workers: int):
         self.workers = workers
         methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        if ctx.get_start_method() == "forkserver":
-            ctx.set_forkserver_preload(["experiments.runner", "experiments.sweep_exec", "sim.model"])
-        self.pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+        self.ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        if self.ctx.get_start_method() == "forkserver":
+            self.ctx.set_forkserver_preload(["experiments.runner", "experiments.sweep_exec", "sim.model"])
+        self._lifeline_r, self._lifeline_w = self.ctx.Pipe(duplex=False)
+        self.deaths: dict[str, int] = {}
+        self.deaths_in_a_row = 0
+        self.procs: list[_Worker] = []
+        for _ in range(workers):
+            self._start()
+
+    @property
+    def slots(self) -> int:
+        return self.workers
 
     @property
     def window(self) -> int:
-        return IN_FLIGHT_PER_WORKER * self.workers + 1
+        return IN_FLIGHT_PER_WORKER * self.workers
+
+    def _start(self) -> _Worker:
+        here, there = self.ctx.Pipe()
+        proc = self.ctx.Process(target=worker_main, args=(there, self._lifeline_r), daemon=True,
+                                name="computebubble-sweep-worker")
+        proc.start()
+        there.close()
+        w = _Worker(proc, here)
+        self.procs.append(w)
+        return w
 
     def results(self, tasks: Iterator[dict]) -> Iterator[tuple[dict, Any]]:
-        """Yield ``(task, row)`` as runs finish; ``row`` is an exception if the run was lost."""
-        pending: dict[cf.Future, dict] = {}
+        """Yield ``(task, row)`` as runs finish (see the class doc for dead workers)."""
+        from multiprocessing.connection import wait
 
-        def fill() -> None:
-            while len(pending) < self.window:
-                task = next(tasks, None)
+        backlog: deque = deque()  # tasks queued again go first
+
+        def fill(w: _Worker) -> bool:
+            """Top up a worker's tasks; False if it is gone."""
+            while len(w.tasks) < IN_FLIGHT_PER_WORKER:
+                task = backlog.popleft() if backlog else next(tasks, None)
                 if task is None:
-                    return
-                pending[self.pool.submit(run_task, task)] = task
-
-        fill()
-        while pending:
-            done, _ = cf.wait(list(pending), return_when=cf.FIRST_COMPLETED)
-            for fut in done:
-                task = pending.pop(fut)
+                    return True
                 try:
-                    yield task, fut.result()
-                except cf.process.BrokenProcessPool as e:
-                    raise SweepAborted(f"the worker pool broke ({e or 'a worker died'})") from None
-            fill()
+                    w.conn.send(task)
+                except OSError:
+                    backlog.appendleft(task)
+                    return False
+                w.tasks.append(task)
+            return True
+
+        while True:
+            finished: list[tuple[dict, Any]] = []
+            for w in list(self.procs):
+                if not fill(w):
+                    finished += self._replace(w, backlog)
+            yield from finished
+            busy = [w for w in self.procs if w.tasks]
+            if not busy:
+                if backlog:
+                    continue
+                return
+            ready = set(wait([w.conn for w in busy] + [w.proc.sentinel for w in busy]))
+            finished = []
+            for w in busy:
+                if w.conn not in ready and w.proc.sentinel not in ready:
+                    continue
+                dead = False
+                while w.tasks:
+                    try:
+                        if not w.conn.poll():
+                            break
+                        row = w.conn.recv()
+                    except (EOFError, OSError):
+                        dead = True
+                        break
+                    finished.append((w.tasks.popleft(), row))
+                    self.deaths_in_a_row = 0
+                if dead or not w.proc.is_alive():
+                    finished += self._replace(w, backlog)
+            yield from finished
+
+    def _replace(self, w: _Worker, backlog: deque) -> list[tuple[dict, Any]]:
+        """A worker died: queue its tasks again (the one it ran counts a death) and start another."""
+        w.proc.join(timeout=1)
+        code = w.proc.exitcode
+        how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit status {code}"
+        w.conn.close()
+        self.procs.remove(w)
+        self.deaths_in_a_row += 1
+        if self.deaths_in_a_row > MAX_WORKER_DEATHS * max(self.workers, 2):
+            backlog.extendleft(reversed(w.tasks))
+            raise SweepAborted(f"worker processes keep dying ({self.deaths_in_a_row} in a row without finishing a "
+                               f"run; the last: {how})")
+        out = []
+        running, rest = (w.tasks[0], list(w.tasks)[1:]) if w.tasks else (None, [])
+        backlog.extendleft(reversed(rest))
+        if running is not None:
+            n = self.deaths[running["run_id"]] = self.deaths.get(running["run_id"], 0) + 1
+            if n >= MAX_WORKER_DEATHS:
+                out.append((running, death_row(running, n, how)))
+            else:
+                backlog.appendleft(running)
+        self._start()
+        return out
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        """Stop the workers: idle ones finish, busy ones are ended (their runs stay to do)."""
+        for w in self.procs:
+            if w.tasks:
+                w.proc.terminate()
+            else:
+                try:
+                    w.conn.send(None)
+                except OSError:
+                    pass
+        for w in self.procs:
+            w.proc.join(timeout=5)
+            if w.proc.is_alive():
+                w.proc.kill()
+                w.proc.join(timeout=5)
+            w.conn.close()
+        self.procs = []
+        self._lifeline_w.close()
+        self._lifeline_r.close()
+
+
+def death_row(task: dict[str, Any], deaths: int, how: str) -> dict[str, Any]:
+    """The row stored for a run whose worker died ``deaths`` times."""
+    return {"run_id": task["run_id"], "sample": task["sample"], "replication": task["replication"],
+            "seed": task["seed"], "scenario": task["scenario"].name, "months": task["months"], **task["params"],
+            "error": f"WorkerDied: the worker process running this run died {deaths} times (the last: {how}); "
+                     "retry with --resume --retry-failed",
+            "wall_s": None, "code_version": task["code_version"]}
 
 
 class DaskExecutor:
@@ -189,6 +345,10 @@ class DaskExecutor:
                 raise SweepError(f"--dask {address}: cannot reach a Dask scheduler ({msg}; waited at most "
                                  f"{DASK_CONNECT_TIMEOUT_S} s); start one ('dask scheduler') or use --dask local") from None
         self.threads = max(1, sum(self.client.nthreads().values()))
+
+    @property
+    def slots(self) -> int:
+        return self.threads
 
     @property
     def window(self) -> int:

@@ -21,6 +21,7 @@ import pytest
 
 from experiments import sweep as S
 from experiments.cli import main
+from tests.edges import alive, descendants, exits_2_with_one_line, process_table, unwritable_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -177,6 +178,56 @@ def test_ctrl_c_and_sigkill_midway_lose_nothing_and_resume_without_duplicates(tm
     # a further resume has nothing to do
     s = S.run_sweep(spec, out=out, workers=2, resume=True, progress=False)
     assert s.ran == 0 and s.stored == total
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_sigkill_of_the_parent_leaves_no_process_behind(tmp_path):
+    """The forkserver, the resource tracker and the workers all end within seconds of the
+    parent's SIGKILL (the workers read EOF on the parent's lifeline pipe; the others stay
+    only while a process that uses them lives)."""
+    spec = write_spec(tmp_path, samples=400, months=12, params="price_elasticity = [0.6, 2.0]\n")
+    out = tmp_path / "out"
+    proc = _start(spec, out)
+    family: set[int] = set()
+    try:
+        _wait_for_parts(proc, out, 2)
+        family = descendants(proc.pid)
+        assert len(family) >= 4, family  # forkserver, resource tracker, two workers
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=30)
+        deadline = time.monotonic() + 5
+        while alive(family) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive(family), f"still running 5 s after the parent's SIGKILL: {alive(family)}"
+    finally:
+        for pid in alive(family):
+            os.kill(pid, signal.SIGKILL)
+    assert len(part_files(out)) < 400
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_worker_requeues_its_run_and_a_second_sweep_on_the_folder_is_refused(tmp_path, capsys):
+    spec = write_spec(tmp_path, samples=150, months=12, params="price_elasticity = [0.6, 2.0]\n")
+    out = tmp_path / "out"
+    proc = _start(spec, out)
+    try:
+        _wait_for_parts(proc, out, 2)
+        # while it runs, the folder is locked: a second sweep (here with --resume) is refused
+        exits_2_with_one_line(capsys, ["sweep", spec, "--out", out, "--resume"], "another sweep",
+                              f"process {proc.pid}", str(out))
+        table = process_table()
+        workers = [p for p in descendants(proc.pid) if table[p][0] != proc.pid]  # forked by the forkserver
+        assert workers and proc.poll() is None, "the sweep ended before a worker could be killed; make it longer"
+        os.kill(workers[0], signal.SIGKILL)
+        stdout, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 0, err
+    assert "150 of 150 runs stored" in stdout and "Traceback" not in err
+    frame = S.load_results(out)
+    assert len(frame) == 150 and frame["run_id"].is_unique and frame["error"].isna().all()
+    assert main(["sweep", str(spec), "--out", str(out), "--resume"]) == 0  # the lock went with the process
 
 
 def test_a_run_that_raises_is_recorded_and_the_rest_finish(tmp_path, monkeypatch, capsys):
@@ -372,3 +423,178 @@ def test_sweep_bad_input_through_a_real_process(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1 and "power of two" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# ===== hardened edges: design size, damaged folders, retries, locks =============================
+
+@pytest.mark.parametrize("sampler, samples, replications, needles", [
+    ("lhs", 10**12, 1, ("samples = 1000000000000", "1,000,000,000,000 runs")),
+    ("sobol", 2**40, 1, ("samples = 1099511627776", "5,497,558,138,880 design points")),
+    ("lhs", 4, 10**9, ("replications = 1000000000", "4,000,000,000 runs")),
+    ("grid", None, 10**5, ("the grid's 8 combinations", "800,000 runs")),
+])
+def test_a_huge_design_is_refused_by_arithmetic_before_anything_is_built(tmp_path, capsys, sampler, samples,
+                                                                          replications, needles):
+    params = "price_elasticity = [0.8, 1.6]\nshell_lead_months = [9, 18]\narms_race_coupling = [0.1, 0.5]\n"
+    spec = write_spec(tmp_path, "huge", sampler=sampler, samples=samples, replications=replications, months=6,
+                      params=params)
+    t0 = time.monotonic()
+    exits_2_with_one_line(capsys, ["sweep", spec, "--out", tmp_path / "out"], "huge.toml", *needles,
+                          "allowed: at most 100,000 runs", "--max-runs")
+    assert time.monotonic() - t0 < 10 and not (tmp_path / "out").exists()
+
+
+def test_max_runs_moves_the_limit_and_the_sweep_announces_its_size_and_time(tmp_path, capsys):
+    spec = write_spec(tmp_path, "six", samples=6, months=3)
+    exits_2_with_one_line(capsys, ["sweep", spec, "--out", tmp_path / "out", "--max-runs", "5"], "6 runs",
+                          "at most 5 runs")
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "out"), "--max-runs", "6", "--workers", "2"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("sweep six: 6 runs of 3 months; 6 to run on 2 workers, ") and "(estimated)" in first
+
+
+@pytest.mark.parametrize("value", ["0", "many", "10000001", "-3"])
+def test_bad_max_runs(tmp_path, capsys, value):
+    spec = write_spec(tmp_path, samples=4, months=3)
+    exits_2_with_one_line(capsys, ["sweep", spec, "--out", tmp_path / "out", "--max-runs", value],
+                          f"--max-runs '{value}'", "10,000,000")
+
+
+@pytest.mark.parametrize("params, needles", [
+    ("x = " + "[" * 3000 + "]" * 3000 + "\n", ("line", "'x'", "more than 8 deep")),
+    ("price_elasticity = [0.6, 1e400]\n", ("'parameters.price_elasticity[1]'", "1e400", "overflows")),
+    ('price_elasticity = ["0.6", 2.0]\n', ("price_elasticity", "'0.6'", "quoted string")),
+    ("funding_freeze_month = [0, 100]\n", ("funding_freeze_month", "value 100", "[1, 6]")),
+    ("efficiency_shock_month = { values = [0, 3, 7] }\n", ("efficiency_shock_month", "value 7", "[1, 6]")),
+])
+def test_bad_spec_values_name_key_and_value(tmp_path, capsys, params, needles):
+    spec = write_spec(tmp_path, "bad", samples=4, months=6, params=params)
+    exits_2_with_one_line(capsys, ["sweep", spec, "--out", tmp_path / "out"], "bad.toml", *needles)
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_over_long_out_or_spec_name_is_one_line(tmp_path, capsys):
+    spec = write_spec(tmp_path, samples=4, months=3)
+    exits_2_with_one_line(capsys, ["sweep", spec, "--out", tmp_path / ("o" * 5000)], "--out", "name too long", "5000 bytes")
+    exits_2_with_one_line(capsys, ["sweep", tmp_path / ("s" * 5000 + ".toml")], "sweep spec", "name too long")
+
+
+@pytest.fixture
+def copied(lhs, tmp_path):
+    """A private copy of the stored LHS sweep, to damage."""
+    import shutil
+
+    dest = tmp_path / "copy"
+    shutil.copytree(lhs[1], dest)
+    return lhs[0], dest
+
+
+@pytest.mark.parametrize("damage, needles", [
+    ("missing", ("no sweep.json",)),
+    ("truncated", ("sweep.json", "not valid JSON", "truncated or damaged")),
+    ("not utf-8", ("sweep.json", "cannot read")),
+    ("empty object", ("sweep.json", "key 'design_key' is missing")),
+    ("no names", ("sweep.json", "key 'names' is missing")),
+])
+@pytest.mark.parametrize("command", ["analyze", "resume"])
+def test_a_damaged_sweep_json_is_one_line_for_analyze_and_resume(copied, capsys, damage, needles, command):
+    import json
+
+    spec, out = copied
+    meta = out / "sweep.json"
+    text = meta.read_text()
+    if damage == "missing":
+        meta.unlink()
+    elif damage == "truncated":
+        meta.write_text(text[: len(text) // 2])
+    elif damage == "not utf-8":
+        meta.write_bytes(b"\xff\xfe{")
+    elif damage == "empty object":
+        meta.write_text("{}")
+    else:
+        meta.write_text(json.dumps({k: v for k, v in json.loads(text).items() if k != "names"}))
+    before = sorted(p.name for p in part_files(out))
+    argv = ["analyze", out] if command == "analyze" else ["sweep", spec, "--out", out, "--resume"]
+    exits_2_with_one_line(capsys, argv, *needles)
+    assert sorted(p.name for p in part_files(out)) == before  # nothing finished is lost
+    assert not (out / "analysis").exists()
+
+
+@pytest.mark.parametrize("damage", ["junk", "dangling link", "folder"])
+def test_an_unreadable_part_file_is_named(copied, capsys, damage):
+    _, out = copied
+    part = part_files(out)[3]
+    part.unlink()
+    if damage == "junk":
+        part.write_bytes(b"not parquet")
+    elif damage == "dangling link":
+        part.symlink_to(out / "nowhere.parquet")
+    else:
+        part.mkdir()
+    exits_2_with_one_line(capsys, ["analyze", out], part.name, "cannot read this stored run", "--resume")
+
+
+def test_analyze_out_that_is_a_file_or_unwritable_and_a_missing_design(copied, tmp_path, capsys):
+    _, out = copied
+    (tmp_path / "a-file").write_text("x")
+    exits_2_with_one_line(capsys, ["analyze", out, "--out", tmp_path / "a-file"], "exists and is not a folder")
+    with unwritable_dir(tmp_path) as ro:
+        exits_2_with_one_line(capsys, ["analyze", out, "--out", ro / "analysis"], "--out", "cannot write")
+    (out / "design.parquet").unlink()
+    exits_2_with_one_line(capsys, ["analyze", out], "design.parquet", "cannot read")
+    assert not (out / "analysis").exists()
+
+
+def test_analysis_is_written_all_or_nothing(copied, capsys, monkeypatch):
+    """The files are staged in a temporary folder and moved in at the end."""
+    import experiments.analyze as A
+
+    _, out = copied
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("plotting failed")
+
+    monkeypatch.setattr(A, "plot_heatmap", broken)
+    with pytest.raises(RuntimeError, match="plotting failed"):
+        A.analyze(out)
+    assert not (out / "analysis").exists() and not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_resume_retry_failed_reruns_recorded_failures_only(tmp_path, monkeypatch, capsys):
+    spec = write_spec(tmp_path, samples=4, months=3)
+    out = tmp_path / "out"
+    exits_2_with_one_line(capsys, ["sweep", spec, "--out", out, "--retry-failed"], "--retry-failed",
+                          "only with --resume")
+    monkeypatch.setenv(S.FAIL_ENV, "1,2")
+    assert main(["sweep", str(spec), "--workers", "2", "--out", str(out)]) == 0
+    assert "2 raised" in capsys.readouterr().out
+    monkeypatch.delenv(S.FAIL_ENV)
+    assert main(["sweep", str(spec), "--workers", "2", "--out", str(out), "--resume"]) == 0  # not retried
+    assert S.load_results(out)["error"].notna().sum() == 2
+    good = {p.name: p.stat().st_mtime_ns for p in part_files(out)
+            if pq.read_table(p).column("error").null_count == 1}
+    capsys.readouterr()
+    assert main(["sweep", str(spec), "--workers", "2", "--out", str(out), "--resume", "--retry-failed"]) == 0
+    assert "2 failed runs to retry" in capsys.readouterr().out
+    frame = S.load_results(out)
+    assert len(frame) == 4 and frame["error"].isna().all() and frame["run_id"].is_unique
+    assert {n: (out / "runs" / n).stat().st_mtime_ns for n in good} == good  # the others were not rerun
+
+
+def test_a_folder_held_by_a_live_sweep_is_refused(lhs, capsys):
+    spec, out = lhs
+    lock = S.FolderLock(out).acquire()  # what a running sweep holds (flock conflicts across open files)
+    try:
+        exits_2_with_one_line(capsys, ["sweep", spec, "--out", out, "--resume"], "another sweep",
+                              f"process {os.getpid()}", "one sweep per folder")
+    finally:
+        lock.release()
+    assert main(["sweep", str(spec), "--out", str(out), "--resume"]) == 0
+
+
+def test_a_refused_start_leaves_no_folder_behind(tmp_path, capsys):
+    spec = write_spec(tmp_path, samples=4, months=3)
+    out = tmp_path / "new" / "deeper"
+    exits_2_with_one_line(capsys, ["sweep", spec, "--out", out, "--dask", f"tcp://127.0.0.1:{_closed_port()}"],
+                          "cannot reach a Dask scheduler")
+    assert not (tmp_path / "new").exists()
