@@ -325,6 +325,8 @@ class DaskExecutor:
     """A dask.distributed scheduler at an address, or a LocalCluster of processes for "local"."""
 
     def __init__(self, address: str, workers: int):
+        if address != "local":
+            _probe_scheduler(address)  # before importing distributed (a second or so)
         try:
             import distributed
         except ImportError as e:
@@ -384,6 +386,28 @@ class DaskExecutor:
         finally:
             if self.cluster is not None:
                 self.cluster.close()
+
+
+def _probe_scheduler(address: str) -> None:
+    """Fail at once, not after the connect timeout, when nothing listens at a tcp address
+    (the connection is refused); other schemes and other outcomes are left to Dask."""
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = url.hostname, url.port
+    except ValueError:  # a port that is not a number: Dask says so
+        return
+    if url.scheme != "tcp" or not host or port is None:
+        return
+    try:
+        socket.create_connection((host, port), timeout=DASK_CONNECT_TIMEOUT_S).close()
+    except ConnectionRefusedError:
+        raise SweepError(f"--dask {address}: cannot reach a Dask scheduler (connection refused: nothing listens on "
+                         f"{host} port {port}); start one ('dask scheduler') or use --dask local") from None
+    except OSError:
+        return
 
 
 def make_executor(workers: int, dask: str | None):

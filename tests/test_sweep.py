@@ -378,7 +378,7 @@ def test_bad_spec_exits_2_with_one_line(tmp_path, capsys, params, extra, sampler
 
 @pytest.mark.parametrize("argv, needle", [
     (["--workers", "0"], "--workers"),
-    (["--dask", "tcp://127.0.0.1:{port}"], "cannot reach a Dask scheduler"),
+    (["--dask", "tcp://127.0.0.1:{port}"], "connection refused"),
     (["--out", "{busy}"], "--resume"),
 ])
 def test_bad_options_exit_2_with_one_line_before_any_run(tmp_path, capsys, argv, needle):
@@ -391,7 +391,7 @@ def test_bad_options_exit_2_with_one_line_before_any_run(tmp_path, capsys, argv,
         argv += ["--out", str(tmp_path / "out")]
     t0 = time.monotonic()
     assert main(["sweep", str(spec), *argv]) == 2
-    assert time.monotonic() - t0 < 30
+    assert time.monotonic() - t0 < S.DASK_CONNECT_TIMEOUT_S  # a refused connection does not wait out the timeout
     out, err = capsys.readouterr()
     assert len(err.splitlines()) == 1 and err.startswith("computebubble: error: ") and needle in err, err
     assert not (tmp_path / "out").exists() and sorted(p.name for p in busy.iterdir()) == ["something"]
@@ -596,5 +596,5 @@ def test_a_refused_start_leaves_no_folder_behind(tmp_path, capsys):
     spec = write_spec(tmp_path, samples=4, months=3)
     out = tmp_path / "new" / "deeper"
     exits_2_with_one_line(capsys, ["sweep", spec, "--out", out, "--dask", f"tcp://127.0.0.1:{_closed_port()}"],
-                          "cannot reach a Dask scheduler")
+                          "cannot reach a Dask scheduler", "connection refused")
     assert not (tmp_path / "new").exists()
