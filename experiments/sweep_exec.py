@@ -139,6 +139,9 @@ def worker_main(conn, lifeline) -> None:
             task = conn.recv()
         except (EOFError, OSError):
             return
+        except Exception as e:  # a task that cannot be unpickled here: the parent makes its error row
+            conn.send({_TASK_ERROR: _one_line_error(e)})
+            continue
         if task is None:
             return
         row = run_task(task)
@@ -146,10 +149,12 @@ def worker_main(conn, lifeline) -> None:
             conn.send(row)
         except (OSError, EOFError):
             return
-        except Exception as e:  # a row that cannot be pickled: send the error instead
-            conn.send({k: row[k] for k in ("run_id", "sample", "replication", "seed", "scenario", "months")}
-                      | {"error": _one_line_error(e), "wall_s": row.get("wall_s"),
-                         "code_version": row.get("code_version")})
+        except Exception as e:  # a row that cannot be pickled: the parent makes its error row
+            conn.send({_TASK_ERROR: _one_line_error(e)})
+
+
+#: Key of the message a worker sends instead of a row it could not receive or send.
+_TASK_ERROR = "__task_error__"
 
 
 def _exit_with_parent(lifeline) -> None:
@@ -261,7 +266,10 @@ class LocalExecutor:
                     except (EOFError, OSError):
                         dead = True
                         break
-                    finished.append((w.tasks.popleft(), row))
+                    task = w.tasks.popleft()
+                    if isinstance(row, dict) and _TASK_ERROR in row:
+                        row = error_row(task, row[_TASK_ERROR])
+                    finished.append((task, row))
                     self.deaths_in_a_row = 0
                 if dead or not w.proc.is_alive():
                     finished += self._replace(w, backlog)
@@ -285,7 +293,8 @@ class LocalExecutor:
         if running is not None:
             n = self.deaths[running["run_id"]] = self.deaths.get(running["run_id"], 0) + 1
             if n >= MAX_WORKER_DEATHS:
-                out.append((running, death_row(running, n, how)))
+                out.append((running, error_row(running, f"WorkerDied: the worker process running this run died {n} "
+                                                        f"times (the last: {how}); retry with --resume --retry-failed")))
             else:
                 backlog.appendleft(running)
         self._start()
@@ -312,13 +321,12 @@ class LocalExecutor:
         self._lifeline_r.close()
 
 
-def death_row(task: dict[str, Any], deaths: int, how: str) -> dict[str, Any]:
-    """The row stored for a run whose worker died ``deaths`` times."""
+def error_row(task: dict[str, Any], error: str) -> dict[str, Any]:
+    """The row stored for a run that produced no row of its own (its worker died, or the
+    task or its row could not cross the pipe)."""
     return {"run_id": task["run_id"], "sample": task["sample"], "replication": task["replication"],
             "seed": task["seed"], "scenario": task["scenario"].name, "months": task["months"], **task["params"],
-            "error": f"WorkerDied: the worker process running this run died {deaths} times (the last: {how}); "
-                     "retry with --resume --retry-failed",
-            "wall_s": None, "code_version": task["code_version"]}
+            "error": error, "wall_s": None, "code_version": task["code_version"]}
 
 
 class DaskExecutor:

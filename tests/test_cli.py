@@ -158,6 +158,12 @@ def test_bad_input_exits_2_with_one_line(capsys, argv, needle):
     (BAD_SCENARIO, "price_elasticity"),          # unknown top-level key (belongs in [params])
     ('extends = "baseline"\n[params]\nprice_elasticity = 9.0\n', "price_elasticity"),
     ('extends = "baseline"\n[[events]]\nmonth = 30\nset = { efficiency_shock_factor = 2.0 }\n', "month 30"),
+    ('extends = "baseline"\nnotice = ' + "[" * 5000 + "]" * 5000 + "\n", "'notice' nests"),  # was RecursionError
+    ('extends = "baseline"\ntry = [' + "{ a = " * 3000 + "1" + " }" * 3000 + "]\n", "more than 8 deep"),
+    ('extends = "baseline"\n[params]\nprice_elasticity = 1e400\n', "'params.price_elasticity' = 1e400"),
+    ('extends = "baseline"\n[params]\nprice_elasticity = "1.4"\n', "value '1.4' is a quoted string"),
+    ('extends = "no_such_parent"\n', "key 'extends' = 'no_such_parent'"),
+    ('extends = "../missing/parent.toml"\n', "key 'extends' = '../missing/parent.toml'"),
 ])
 def test_bad_scenario_file_exits_2_with_one_line(tmp_path, capsys, text, needle):
     path = tmp_path / "bad.toml"

@@ -230,6 +230,45 @@ def test_a_killed_worker_requeues_its_run_and_a_second_sweep_on_the_folder_is_re
     assert main(["sweep", str(spec), "--out", str(out), "--resume"]) == 0  # the lock went with the process
 
 
+class _KillsItsWorker:
+    """Stands in for a task's scenario: unpickling it in the worker ends that process (as a
+    segfault or the OOM killer would), every time the run is tried."""
+
+    name = "poison"
+
+    def __reduce__(self):
+        return os._exit, (3,)
+
+
+class _CannotBeRead:
+    """A task's scenario that fails to unpickle in the worker (ValueError), without killing it."""
+
+    name = "garbled"
+
+    def __reduce__(self):
+        return int, ("not a number",)
+
+
+def test_a_run_that_keeps_killing_its_worker_is_stored_as_an_error_and_the_rest_finish():
+    from experiments.scenario import load_scenario
+
+    base = {"replication": 0, "seed": 1, "params": {}, "months": 1, "code_version": "test", "fail": True,
+            "scenario": load_scenario("baseline")}  # fail: the hook's quick error row, no model run
+    tasks = [{**base, "run_id": f"ok{i}", "sample": i} for i in range(6)]
+    tasks.insert(2, {**base, "run_id": "poison", "sample": 99, "scenario": _KillsItsWorker(), "fail": False})
+    tasks.insert(4, {**base, "run_id": "garbled", "sample": 98, "scenario": _CannotBeRead(), "fail": False})
+    ex = S.LocalExecutor(2)
+    try:
+        rows = {task["run_id"]: row for task, row in ex.results(iter(tasks))}
+    finally:
+        ex.close()
+    assert sorted(rows) == sorted(t["run_id"] for t in tasks)  # every run answered once
+    assert all("injected failure" in rows[f"ok{i}"]["error"] for i in range(6))
+    assert rows["poison"]["error"].startswith("WorkerDied: the worker process running this run died 3 times")
+    assert "exit status 3" in rows["poison"]["error"] and ex.deaths == {"poison": 3}
+    assert rows["garbled"]["error"].startswith("ValueError: invalid literal for int()")
+
+
 def test_a_run_that_raises_is_recorded_and_the_rest_finish(tmp_path, monkeypatch, capsys):
     spec = write_spec(tmp_path, samples=4, replications=2, months=6)
     monkeypatch.setenv(S.FAIL_ENV, "1")
