@@ -140,17 +140,20 @@ def worker_main(conn, lifeline) -> None:
         except (EOFError, OSError):
             return
         except Exception as e:  # a task that cannot be unpickled here: the parent makes its error row
-            conn.send({_TASK_ERROR: _one_line_error(e)})
-            continue
+            task, row = False, {_TASK_ERROR: _one_line_error(e)}
         if task is None:
             return
-        row = run_task(task)
+        if task is not False:
+            row = run_task(task)
         try:
-            conn.send(row)
-        except (OSError, EOFError):
+            try:
+                conn.send(row)
+            except (OSError, EOFError):
+                raise
+            except Exception as e:  # a row that cannot be pickled: the parent makes its error row
+                conn.send({_TASK_ERROR: _one_line_error(e)})
+        except (OSError, EOFError):  # the parent is gone
             return
-        except Exception as e:  # a row that cannot be pickled: the parent makes its error row
-            conn.send({_TASK_ERROR: _one_line_error(e)})
 
 
 #: Key of the message a worker sends instead of a row it could not receive or send.

@@ -181,16 +181,20 @@ def test_ctrl_c_and_sigkill_midway_lose_nothing_and_resume_without_duplicates(tm
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_sigkill_of_the_parent_leaves_no_process_behind(tmp_path):
+def test_sigkill_of_the_parent_leaves_no_process_behind_and_a_live_sweep_owns_its_folder(tmp_path, capsys):
     """The forkserver, the resource tracker and the workers all end within seconds of the
     parent's SIGKILL (the workers read EOF on the parent's lifeline pipe; the others stay
-    only while a process that uses them lives)."""
+    only while a process that uses them lives). While the sweep lives, a second sweep on
+    its folder (here with --resume) is refused."""
     spec = write_spec(tmp_path, samples=400, months=12, params="price_elasticity = [0.6, 2.0]\n")
     out = tmp_path / "out"
     proc = _start(spec, out)
     family: set[int] = set()
     try:
         _wait_for_parts(proc, out, 2)
+        exits_2_with_one_line(capsys, ["sweep", spec, "--out", out, "--resume"], "another sweep",
+                              f"process {proc.pid}", str(out))
+        assert proc.poll() is None, "the sweep ended early; make it longer"
         family = descendants(proc.pid)
         assert len(family) >= 4, family  # forkserver, resource tracker, two workers
         os.kill(proc.pid, signal.SIGKILL)
@@ -206,15 +210,12 @@ def test_sigkill_of_the_parent_leaves_no_process_behind(tmp_path):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_a_killed_worker_requeues_its_run_and_a_second_sweep_on_the_folder_is_refused(tmp_path, capsys):
-    spec = write_spec(tmp_path, samples=150, months=12, params="price_elasticity = [0.6, 2.0]\n")
+def test_a_killed_worker_requeues_its_run(tmp_path):
+    spec = write_spec(tmp_path, samples=60, months=12, params="price_elasticity = [0.6, 2.0]\n")
     out = tmp_path / "out"
     proc = _start(spec, out)
     try:
         _wait_for_parts(proc, out, 2)
-        # while it runs, the folder is locked: a second sweep (here with --resume) is refused
-        exits_2_with_one_line(capsys, ["sweep", spec, "--out", out, "--resume"], "another sweep",
-                              f"process {proc.pid}", str(out))
         table = process_table()
         workers = [p for p in descendants(proc.pid) if table[p][0] != proc.pid]  # forked by the forkserver
         assert workers and proc.poll() is None, "the sweep ended before a worker could be killed; make it longer"
@@ -224,9 +225,9 @@ def test_a_killed_worker_requeues_its_run_and_a_second_sweep_on_the_folder_is_re
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 0, err
-    assert "150 of 150 runs stored" in stdout and "Traceback" not in err
+    assert "60 of 60 runs stored" in stdout and "Traceback" not in err
     frame = S.load_results(out)
-    assert len(frame) == 150 and frame["run_id"].is_unique and frame["error"].isna().all()
+    assert len(frame) == 60 and frame["run_id"].is_unique and frame["error"].isna().all()
     assert main(["sweep", str(spec), "--out", str(out), "--resume"]) == 0  # the lock went with the process
 
 
