@@ -124,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
     app.add_argument("--port", default="8765", metavar="N", help="port, 1 to 65535 (default: 8765)")
     app.add_argument("--dev", action="store_true", help="reload the app when its files change")
+    app.add_argument("--scenarios", action="append", default=[], metavar="DIR",
+                     help="a folder of scenario .toml files to offer besides the project's (repeatable)")
+    app.add_argument("--sweeps", action="append", default=[], metavar="DIR",
+                     help="a folder of sweep folders to offer on the Sweeps page (repeatable; default: out/sweeps)")
     return parser
 
 
@@ -428,12 +432,24 @@ def cmd_app(args) -> int:
     host = str(args.host).strip()
     if not host:
         raise CLIError("'--host': empty; allowed: an address such as 127.0.0.1")
+    import json
+
+    from viz.sources import DEFAULT_SWEEPS, ENV_SCENARIOS, ENV_SWEEPS
+
+    folders = {}
+    for flag, given in (("--scenarios", args.scenarios), ("--sweeps", args.sweeps)):
+        for d in given:
+            if not Path(d).expanduser().is_dir():
+                raise CLIError(f"'{flag}': '{d}' is not a folder; allowed: an existing folder")
+        folders[flag] = [str(Path(d).expanduser().resolve()) for d in given]
+    sweeps = folders["--sweeps"] or [str(Path.cwd() / DEFAULT_SWEEPS)]
     app = Path(viz.__file__).resolve().parent / "app.py"
     cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", host, "--port", str(port), "--no-open",
            "--no-check-version"]
     if not args.dev:
         cmd.append("--production")
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+           ENV_SCENARIOS: json.dumps(folders["--scenarios"]), ENV_SWEEPS: json.dumps(sweeps)}
     print(f"{PROG} app: serving on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
     try:
         return subprocess.call(cmd, env=env)

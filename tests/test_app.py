@@ -2,7 +2,9 @@
 
 They check what a person would see: charts that render and move, sliders that change
 the running model, two runs side by side, a debate card that opens its scenario, a
-stored sweep on the Sweeps page, and bad input shown as a message, not a crash.
+stored sweep on the Sweeps page, and bad input shown as a message, not a crash. The
+app is started with a scenarios folder and a sweeps root (``--scenarios``, ``--sweeps``),
+as a teacher would; tests/test_app_safety.py checks what it refuses.
 """
 
 from __future__ import annotations
@@ -18,8 +20,18 @@ TIMEOUT_MS = 60_000
 
 
 @pytest.fixture(scope="module")
-def url():
-    with app_server() as u:
+def served(tmp_path_factory):
+    """The folders the app is started with: {"scenarios": DIR, "sweeps": DIR}."""
+    root = tmp_path_factory.mktemp("served")
+    folders = {"scenarios": root / "scenarios", "sweeps": root / "sweeps"}
+    for f in folders.values():
+        f.mkdir()
+    return folders
+
+
+@pytest.fixture(scope="module")
+def url(served):
+    with app_server(args=["--scenarios", str(served["scenarios"]), "--sweeps", str(served["sweeps"])]) as u:
         yield u
 
 
@@ -157,20 +169,23 @@ def test_slider_extremes_run_without_error(page, url):
     expect(page.locator(".v-alert.error")).to_have_count(0)
 
 
-def test_a_broken_scenario_file_shows_a_message(page, url, tmp_path):
-    bad = tmp_path / "broken.toml"
-    bad.write_text("title = 'broken\nclaim = 3\n")
+def upload(page, name: str, text: str):
+    """Upload a scenario file through Live's file field."""
+    page.locator(".scenario-upload input[type=file]").set_input_files(
+        files=[{"name": name, "mimeType": "application/toml", "buffer": text.encode()}])
+
+
+def test_a_broken_scenario_file_shows_a_message(page, url):
     open_live(page, url)
-    field = page.get_by_label("or open a scenario file (.toml path)")
-    field.fill(str(bad))
-    field.press("Enter")
-    expect(page.get_by_text("broken.toml", exact=False).first).to_be_visible()
+    upload(page, "broken.toml", "title = 'broken\nclaim = 3\n")
+    expect(page.get_by_text("broken.toml: malformed TOML", exact=False).first).to_be_visible()
     expect(page.locator(".v-alert").first).to_be_visible()
 
 
 @pytest.fixture(scope="module")
-def stored_sweep(tmp_path_factory):
-    """A small sweep written by the real command: 6 LHS samples x 1 replication, 12 months."""
+def stored_sweep(tmp_path_factory, served):
+    """A small sweep written by the real command into the app's sweeps root: 6 LHS samples
+    x 1 replication, 12 months."""
     from experiments.cli import main
 
     root = tmp_path_factory.mktemp("sweep")
@@ -178,30 +193,38 @@ def stored_sweep(tmp_path_factory):
     spec.write_text('title = "browser test"\nscenario = "baseline"\nmonths = 12\nsampler = "lhs"\nsamples = 6\n'
                     'replications = 1\nseed = 3\n[parameters]\nprice_elasticity = [0.6, 2.0]\n'
                     'power_build_multiplier = [0.3, 2.0]\n')
-    out = root / "out"
+    out = served["sweeps"] / "small"
     assert main(["sweep", str(spec), "--out", str(out), "--workers", "1"]) == 0
     return out
 
 
-def open_sweep(page, url, folder: str):
+def choose(page, label: str, option: str):
+    """Pick ``option`` in the Select labelled ``label``."""
+    field = page.locator(".v-select").filter(has=page.locator("label", has_text=re.compile(f"^{re.escape(label)}$")))
+    field.locator(".v-select__slot").click()
+    page.locator(".v-menu__content.menuable__content__active").get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+
+
+def open_sweep(page, url, label: str):
     page.goto(url + "?tab=Sweeps")
-    field = page.get_by_label("sweep folder")
-    field.fill(folder)
-    field.press("Enter")
+    choose(page, "sweep folder", label)
     page.get_by_role("button", name="Open").click()
 
 
 def test_sweeps_renders_a_stored_sweep(page, url, stored_sweep):
-    open_sweep(page, url, str(stored_sweep))
+    open_sweep(page, url, stored_sweep.name)
     expect(page.get_by_text("6 runs stored", exact=False)).to_be_visible()
     expect(page.locator(".sweep-heatmap img")).to_be_visible()
     expect(page.locator(".sweep-bars img")).to_be_visible()
     expect(page.get_by_text("not Sobol", exact=False)).to_be_visible()
 
 
-def test_sweeps_empty_or_missing_folder_is_a_message(page, url, tmp_path):
-    open_sweep(page, url, str(tmp_path / "nowhere"))
+def test_sweeps_empty_or_missing_folder_is_a_message(page, url, served, stored_sweep):
+    empty = served["sweeps"] / "empty"
+    empty.mkdir()
+    (empty / "sweep.json").write_text((stored_sweep / "sweep.json").read_text())   # a sweep with no runs
+    open_sweep(page, url, "empty")
     expect(page.locator(".v-alert").first).to_be_visible()
-    expect(page.get_by_text("nowhere", exact=False).first).to_be_visible()
-    open_sweep(page, url, str(tmp_path))
-    expect(page.locator(".v-alert").first).to_be_visible()
+    expect(page.get_by_text("'empty' holds no stored runs", exact=False).first).to_be_visible()
+    expect(page.get_by_text(str(served["sweeps"]), exact=False)).to_have_count(0)   # no server path

@@ -8,36 +8,87 @@ environment. Every browser session has its own state and its own model.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs
 
 import solara
 import solara.lab
 
+from sim.clock import MAX_MONTHS
+from viz import live, sources
 from viz.compare import Compare
 from viz.debate import Debate
-from viz import live
 from viz.live import Live
-from viz.state import TABS, tab
+from viz.state import TABS, link_messages, tab
 from viz.sweeps import Sweeps
 
+#: The settings a link may carry, in the order the messages list them.
+LINK_KEYS = ("scenario", "seed", "months", "speed", "tab")
+MIN_MONTHS = 12
+_WHOLE = re.compile(r"[0-9]{1,18}")
+
+
+def read_query(search: str | None) -> tuple[dict, list[str]]:
+    """A link's settings, checked: (the good ones, a message for each bad one).
+
+    ``?scenario=physics-wall&seed=3&months=120&speed=max&tab=Live``. A scenario is a name
+    from the app's list (never a path); a bad value leaves its default in place and says
+    which setting, which value and what is allowed.
+    """
+    good: dict = {}
+    bad: list[str] = []
+    q = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?"), keep_blank_values=True).items()}
+    for key, value in q.items():
+        val = value.strip()
+        shown = sources.shown(value)
+        if key == "scenario":
+            if val in sources.scenario_names():
+                good["scenario"] = val
+            else:
+                bad.append(f"link setting 'scenario': {sources.unknown_scenario(value)}")
+        elif key == "seed":
+            if _WHOLE.fullmatch(val):
+                good["seed"] = int(val)
+            else:
+                bad.append(f"link setting 'seed': value '{shown}' is not allowed; allowed: a whole number, 0 or more "
+                           "(digits only)")
+        elif key == "months":
+            if _WHOLE.fullmatch(val) and MIN_MONTHS <= int(val) <= MAX_MONTHS:
+                good["months"] = int(val)
+            else:
+                bad.append(f"link setting 'months': value '{shown}' is not allowed; allowed: a whole number of "
+                           f"months from {MIN_MONTHS} to {MAX_MONTHS}")
+        elif key == "speed":
+            if val in live.SPEEDS:
+                good["speed"] = val
+            else:
+                bad.append(f"link setting 'speed': value '{shown}' is not allowed; allowed: "
+                           + ", ".join(live.SPEEDS))
+        elif key == "tab":
+            match = [t for t in TABS if t.lower() == val.lower()]
+            if match:
+                good["tab"] = match[0]
+            else:
+                bad.append(f"link setting 'tab': value '{shown}' is not allowed; allowed: {', '.join(TABS)}")
+        else:
+            bad.append(f"unknown link setting '{sources.shown(key)}'; allowed: {', '.join(LINK_KEYS)}")
+    return good, bad
 
 
 def apply_query(search: str | None) -> None:
-    """Open Live from a link: ``?scenario=physics-wall&seed=3&months=120&speed=max&tab=Live``."""
-    q = {k: v[-1] for k, v in parse_qs(search or "").items()}
-    try:
-        if q.get("scenario"):
-            live.scenario.value = q["scenario"]
-        if q.get("seed"):
-            live.seed.value = max(0, int(q["seed"]))
-        if q.get("months"):
-            live.horizon.value = min(180, max(12, int(q["months"])))
-        if q.get("speed") in live.SPEEDS or q.get("speed") == "max":
-            live.speed.value = q["speed"] if q["speed"] in live.SPEEDS else "max"
-        if q.get("tab") in TABS:
-            tab.value = TABS.index(q["tab"])
-    except ValueError as e:
-        live.error.value = f"could not read the link's settings: {e}"
+    """Open Live from a link; bad settings are listed above the tabs and keep their defaults."""
+    good, bad = read_query(search)
+    if "scenario" in good:
+        live.scenario.value = good["scenario"]
+    if "seed" in good:
+        live.seed.value = good["seed"]
+    if "months" in good:
+        live.horizon.value = good["months"]
+    if "speed" in good:
+        live.speed.value = good["speed"]
+    if "tab" in good:
+        tab.value = TABS.index(good["tab"])
+    link_messages.value = bad
     live.rebuild.value += 1
 
 
@@ -47,6 +98,11 @@ def Page():
     solara.use_memo(lambda: apply_query(router.search), [])
     solara.Title("computebubble")
     solara.Style(".v-slider__thumb-label { font-size: 10px }")
+    if link_messages.value:
+        with solara.Column(classes=["link-messages"], gap="4px"):
+            for m in link_messages.value:
+                solara.Warning(m, dense=True)
+            solara.Button("Dismiss", text=True, on_click=lambda: link_messages.set([]))
     with solara.lab.Tabs(value=tab, lazy=True):
         with solara.lab.Tab(TABS[0]):
             Live()

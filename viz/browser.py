@@ -34,12 +34,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def app_server(env_extra: dict | None = None, timeout_s: float = 90.0):
-    """Start `computebubble app` on a free 127.0.0.1 port; yield its URL; stop it."""
+def app_server(env_extra: dict | None = None, timeout_s: float = 90.0, args: list[str] | None = None):
+    """Start `computebubble app [args]` on a free 127.0.0.1 port; yield its URL; stop it."""
     port = free_port()
     env = {**os.environ, **(env_extra or {})}
     root = Path(__file__).resolve().parent.parent
-    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "app", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "app", "--port", str(port), *(args or [])],
                             cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}/"

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import bqplot as bq
 import numpy as np
+import reacton.ipyvuetify as rv
 import solara
 
 from experiments.runner import run_model, summarize
-from experiments.scenario import ScenarioError, list_scenarios
+from experiments.scenario import ScenarioError
 from sim.params import ParamError
 from sim.thresholds import NAMES
-from viz import live
+from viz import live, sources
 from viz.charts import COLOURS, FIG_LAYOUT, FIG_MARGIN
 
 LIVE_SETTINGS = "Live settings"
@@ -47,20 +48,20 @@ def open_compare(a: str, b: str) -> None:
     _run()
 
 
-def _spec(side: str) -> tuple[str, dict]:
+def _spec(side: str):
+    """(label, scenario, parameter overrides) for a side: a listed scenario, or Live's settings."""
     if side == LIVE_SETTINGS:
-        return live.scenario.value, dict(live.overrides.value)
-    return side, {}
+        return f"{live.scenario.value} + your sliders", live.current_scenario(), dict(live.overrides.value)
+    return side, sources.load_named(side), {}
 
 
 def _run() -> None:
     try:
         out = {}
         for key, side in (("a", compare_a.value), ("b", compare_b.value)):
-            name, params = _spec(side)
-            model, frame = run_model(params, compare_months.value, compare_seed.value, name)
-            out[key] = {"label": side if side != LIVE_SETTINGS else f"{name} + your sliders",
-                        "frame": frame, "summary": summarize(model)}
+            label, sc, params = _spec(side)
+            model, frame = run_model(params, compare_months.value, compare_seed.value, sc)
+            out[key] = {"label": label, "frame": frame, "summary": summarize(model)}
         result.value = out
         compare_error.value = ""
     except (ScenarioError, ParamError, ValueError) as e:
@@ -123,7 +124,7 @@ def _fmt(v, scale) -> str:
 
 @solara.component
 def Compare():
-    names = list_scenarios()
+    names = sources.scenario_names()
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Select("A", values=names, value=compare_a)
         solara.Select("B", values=names + [LIVE_SETTINGS], value=compare_b)
@@ -139,12 +140,20 @@ def Compare():
         return
     solara.display(fig)
     rows = difference_rows(res)
-    body = "".join(
-        f'<tr><td>{r["label"]}</td><td>{r["a"]}</td><td>{r["b"]}</td>'
-        f'<td style="color:{r["colour"]};font-weight:600">{r["diff"]}</td></tr>' for r in rows)
-    solara.HTML(tag="div", classes=["compare-table"], unsafe_innerHTML=(
-        '<table style="border-collapse:collapse;font-size:14px;margin-top:12px" cellpadding="6" border="1">'
-        f'<tr><th align="left">outcome</th><th align="left">A: {res["a"]["label"]}</th>'
-        f'<th align="left">B: {res["b"]["label"]}</th><th align="left">B - A</th></tr>{body}</table>'
-        '<p style="font-size:12px;color:#666">Red: B moves toward a bubble (more gap, idle, ghost compute, '
-        'defaults, less revenue or runway); green: away from it.</p>'))
+    cell = "padding:6px;border:1px solid #999;text-align:left"
+
+    def tr(cells, tag="td", colour=None):
+        return rv.Html(tag="tr", children=[
+            rv.Html(tag=tag, children=[str(c)], style_=cell + (f";color:{colour};font-weight:600"
+                                                               if colour and i == 3 else ""))
+            for i, c in enumerate(cells)])
+
+    # every cell is a text node: a scenario's name or label is never parsed as HTML
+    header = tr(["outcome", f"A: {res['a']['label']}", f"B: {res['b']['label']}", "B - A"], tag="th")
+    body = [tr([r["label"], r["a"], r["b"], r["diff"]], colour=r["colour"]) for r in rows]
+    with solara.Div(classes=["compare-table"]):
+        rv.Html(tag="table", style_="border-collapse:collapse;font-size:14px;margin-top:12px",
+                children=[rv.Html(tag="tbody", children=[header, *body])])
+        solara.Text("Red: B moves toward a bubble (more gap, idle, ghost compute, defaults, less revenue or "
+                    "runway); green: away from it.", style={"font-size": "12px", "color": "#666", "display": "block",
+                                                             "margin": "12px 0"})

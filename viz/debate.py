@@ -13,6 +13,7 @@ import solara
 from experiments.debate import cards, contentions
 from viz import compare, live
 from viz.state import go
+from viz.text import Prose
 
 
 @solara.component
@@ -24,15 +25,15 @@ def Card(c: dict):
         return
     with solara.Card(c["title"], subtitle=c["claim"], classes=["debate-card"]):
         if c.get("quote"):
-            solara.Markdown(f"> {c['quote'].strip()}\n>\n> — seed `{c['seed']}` {c.get('seed_title', '')}")
-        solara.Markdown(c["narrative"])
+            Prose(f"> {c['quote'].strip()}\n>\n> — seed `{c['seed']}` {c.get('seed_title', '')}")
+        Prose(c["narrative"])
         if c["params"]:
-            solara.Markdown("**The mechanism, in parameters**\n\n" + "\n".join(
+            Prose("**The mechanism, in parameters**\n\n" + "\n".join(
                 f"- `{p['name']}` = {p['value']} ({p['unit']}; default {p['default']})" for p in c["params"]))
         if c["notice"]:
-            solara.Markdown("**Things to notice**\n\n" + "\n".join(f"- {x}" for x in c["notice"]))
+            Prose("**Things to notice**\n\n" + "\n".join(f"- {x}" for x in c["notice"]))
         if c["try"]:
-            solara.Markdown("**Things to try**\n\n" + "\n".join(f"- {x}" for x in c["try"]))
+            Prose("**Things to try**\n\n" + "\n".join(f"- {x}" for x in c["try"]))
         with solara.Row():
             solara.Button("Run this", color="primary", on_click=lambda: (live.open_scenario(name), go("Live")))
             against = c.get("opposite") or ("baseline" if name != "baseline" else None)
@@ -45,7 +46,7 @@ def Card(c: dict):
 def Debate():
     all_cards = solara.use_memo(lambda: cards(strict=False), [])
     good = [c for c in all_cards if "error" not in c]
-    solara.Markdown(
+    Prose(
         "## The debate\nEach card is one side's argument as a scenario: run it, watch it, and run it against "
         "the opposite position. The seeds' three points of contention (seed 000) and where they live in the "
         "model:\n\n" + "\n".join(

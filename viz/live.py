@@ -15,14 +15,16 @@ import time
 
 import ipywidgets as widgets
 import solara
+from ipyvuetify.extra import FileInput
 
-from experiments.scenario import ScenarioError, list_scenarios, load_scenario
+from experiments.scenario import Scenario, ScenarioError
 from sim import thresholds
 from sim.clock import MAX_MONTHS, month_date
 from sim.model import ComputeBubbleModel
 from sim.params import FIELDS, ParamError
-from viz import network_view
+from viz import network_view, sources
 from viz.charts import LiveCharts
+from viz.text import Plain
 
 #: Sliders: the three points of contention (000) first, then the main levers. Every
 #: name is a field of sim.params.Params; ranges and defaults come from its metadata.
@@ -44,8 +46,7 @@ THRESHOLD_TITLES = {
 class LiveRun:
     """One session's run: the model, its charts and its contract-network layout."""
 
-    def __init__(self, scenario: str, seed: int, horizon: int, overrides: dict):
-        sc = load_scenario(scenario)
+    def __init__(self, sc: Scenario, seed: int, horizon: int, overrides: dict):
         sc.check_horizon(horizon)
         kwargs = sc.model_kwargs()
         kwargs.update(overrides)
@@ -117,6 +118,33 @@ error = solara.reactive("")
 run_box: solara.Reactive[LiveRun | None] = solara.reactive(None)
 rebuild = solara.reactive(0)       # bumped to rebuild the run (Reset, scenario change)
 built_for = solara.reactive(-1)    # the rebuild count the current run was built for
+#: Scenario files uploaded in this session, by the name the list shows ("<stem> (uploaded)").
+uploads: solara.Reactive[dict] = solara.reactive({})
+UPLOADED = " (uploaded)"
+
+
+def current_scenario(name: str | None = None) -> Scenario:
+    """The scenario ``name`` (default: Live's) from this session's uploads or the app's list."""
+    name = scenario.value if name is None else name
+    if name in uploads.value:
+        return uploads.value[name]
+    return sources.load_named(name)
+
+
+def scenario_choices() -> list[str]:
+    return sources.scenario_names() + [n for n in uploads.value]
+
+
+def take_upload(filename: str, data: bytes) -> None:
+    """Open an uploaded scenario file (its bytes, read by the project's loader) in Live."""
+    try:
+        sc = sources.load_upload(filename, data)
+    except (ScenarioError, ParamError, ValueError) as e:
+        error.value = str(e)
+        return
+    key = f"{sc.name}{UPLOADED}"
+    uploads.value = {**uploads.value, key: sc}
+    open_scenario(key)
 
 
 def open_scenario(name: str, clear_overrides: bool = True) -> None:
@@ -133,7 +161,7 @@ def _build() -> None:
         return    # coming back to the tab: keep the run
     built_for.value = rebuild.value
     try:
-        run_box.value = LiveRun(scenario.value, seed.value, horizon.value, overrides.value)
+        run_box.value = LiveRun(current_scenario(), seed.value, horizon.value, overrides.value)
         error.value = ""
     except (ScenarioError, ParamError, ValueError) as e:
         run_box.value = None
@@ -182,13 +210,58 @@ def _nice_step(span: float) -> float:
 
 
 @solara.component
+def ScenarioUpload():
+    """Pick a .toml scenario file on your computer: its bytes are uploaded and read by the
+    project's loader (the server never opens a path you type)."""
+    with solara.Column(classes=["scenario-upload"], gap="0px"):
+        solara.Text("or upload a scenario file (.toml)", style={"font-size": "13px", "display": "block"})
+        _UploadField()
+
+
+@solara.component
+def _UploadField():
+    """The file field, wired as solara.FileDrop wires its drop zone (the field is the root element)."""
+    info, set_info = solara.use_state(None)
+    files, set_files = solara.use_state(None)
+    field = FileInput.element(multiple=False, accept=".toml", show_progress=False, on_file_info=set_info)
+
+    def wire():
+        if not info:
+            return
+        real = solara.get_widget(field)
+        real.version += 1        # as solara.FileDrop does: a fresh version for the read
+        real.reset_stats()
+        set_files(real.get_files())
+
+    solara.use_effect(wire, [info])
+
+    def read(cancel: threading.Event):
+        if not files:
+            return
+        f = files[0]
+        name = sources.upload_display_name(f["name"])
+        if f["size"] > sources.MAX_UPLOAD_BYTES:
+            error.value = (f"{name}: {f['size']:,} bytes; allowed: a scenario file of at most "
+                           f"{sources.MAX_UPLOAD_BYTES // 1024} kB")
+            return
+        try:
+            data = f["file_obj"].read()
+        except Exception as e:   # the browser went away mid-upload
+            error.value = f"{name}: the upload failed ({type(e).__name__}); try again"
+            return
+        take_upload(f["name"], data)
+
+    solara.use_thread(read, dependencies=[files])
+    return field
+
+
+@solara.component
 def Controls(run: LiveRun | None):
-    names = list_scenarios()
+    names = scenario_choices()
     with solara.Card("Run", margin=0):
         solara.Select("scenario", values=names + ([scenario.value] if scenario.value not in names else []),
                       value=scenario.value, on_value=lambda v: open_scenario(v))
-        solara.InputText("or open a scenario file (.toml path)", value="", continuous_update=False,
-                         on_value=lambda v: open_scenario(v.strip()) if v.strip() else None)
+        ScenarioUpload()
         solara.InputInt("seed", value=seed.value, on_value=lambda v: (seed.set(max(0, int(v or 0))),
                                                                       rebuild.set(rebuild.value + 1)))
         solara.Text("horizon (months)", style={"font-size": "13px", "display": "block"})
@@ -300,5 +373,6 @@ def Live():
             if run is None:
                 solara.Info("No run: pick a scenario.")
                 return
-            solara.Markdown(f"### {run.scenario.title}\n{run.scenario.claim}")
+            Plain(run.scenario.title, tag="h3", classes=["live-title"], style="margin:4px 0")
+            Plain(run.scenario.claim, tag="p", classes=["live-claim"], style="margin:0 0 8px 0")
             Charts(run)

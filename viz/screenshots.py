@@ -3,7 +3,8 @@
 Starts the real app on a free 127.0.0.1 port, drives it with Debian's Chromium through
 Playwright (``pip install -e '.[test]'`` and ``apt-get install -y chromium``), and writes
 ``live.png``, ``compare.png``, ``debate.png`` and ``sweeps.png`` (the README shows them).
-The Sweeps shot uses a small sweep run on the spot unless ``--sweep DIR`` is given.
+The Sweeps shot uses a small sweep run on the spot unless ``--sweep DIR`` is given; the
+app is started with that sweep's parent folder as its sweeps root (``--sweeps``).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def take(out: Path, sweep: Path) -> list[Path]:
 
     out.mkdir(parents=True, exist_ok=True)
     shots = []
-    with app_server() as url, sync_playwright() as p:
+    with app_server(args=["--sweeps", str(sweep.resolve().parent)]) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1500, "height": 1500})
         page.set_default_timeout(120_000)
@@ -63,9 +64,11 @@ def take(out: Path, sweep: Path) -> list[Path]:
         page.locator(".debate-card").first.wait_for()
         shots.append(_shot(page, out / "debate.png"))
         page.get_by_role("tab", name="Sweeps").click()
-        field = page.get_by_label("sweep folder")
-        field.fill(str(sweep))
-        field.press("Enter")
+        page.locator(".v-select").filter(has=page.locator("label", has_text="sweep folder")) \
+            .locator(".v-select__slot").click()
+        page.locator(".v-menu__content.menuable__content__active").get_by_role(
+            "option", name=sweep.name, exact=True).click()
+        page.keyboard.press("Escape")
         page.get_by_role("button", name="Open").click()
         page.locator(".sweep-heatmap img").wait_for()
         shots.append(_shot(page, out / "sweeps.png"))

@@ -1,5 +1,9 @@
 """The Sweeps page: open a folder written by ``computebubble sweep`` and explore it.
 
+The folders on offer are the sweep folders under the sweeps roots the app was started
+with (``computebubble app --sweeps DIR``; default ``out/sweeps``), chosen from a list:
+the page never opens a typed path (viz/sources.py).
+
 Bust probability over two chosen parameters as a heat map, bust probability against
 each parameter as bars, and Sobol indices where the design is a Sobol design. The
 binning and the indices come from experiments/analyze.py, the same code behind
@@ -16,7 +20,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import solara  # noqa: E402
 
+from viz import sources  # noqa: E402
+from viz.text import Plain, Prose  # noqa: E402
+
 folder = solara.reactive("")
+listing = solara.reactive(0)    # bumped by "Refresh list"
 loaded = solara.reactive(None)
 sweep_error = solara.reactive("")
 pair_x = solara.reactive("")
@@ -24,27 +32,36 @@ pair_y = solara.reactive("")
 MAX_BINS = 6
 
 
-def load(path: str) -> None:
-    """Read a sweep folder; any problem becomes a message on the page."""
+def load(label: str) -> None:
+    """Read the sweep folder listed as ``label``; any problem becomes a message on the page."""
     from experiments.sweep import load_meta, load_results
 
-    path = (path or "").strip()
-    if not path:
-        loaded.value, sweep_error.value = None, "Type the folder a sweep wrote (computebubble sweep SPEC --out DIR)."
+    label = label or ""
+    if not label:
+        loaded.value, sweep_error.value = None, "Choose a sweep folder from the list."
+        return
+    where = sources.sweep_folders().get(label)
+    if where is None:
+        loaded.value, sweep_error.value = None, f"unknown sweep folder '{sources.shown(label)}'; choose one of the list"
         return
     try:
-        meta = load_meta(path)
-        runs = load_results(path)
-    except (ValueError, OSError) as e:
-        loaded.value, sweep_error.value = None, str(e)
+        sources.check_sweep_files(label, where)
+        meta = load_meta(where)
+        runs = load_results(where)
+        if not isinstance(meta, dict) or not isinstance(meta.get("design"), dict) or not meta.get("names"):
+            raise ValueError("sweep.json has no design or parameter names")
+    except Exception as e:   # a malformed folder is a message, never a crashed page
+        loaded.value = None
+        sweep_error.value = sources.scrub_sweep_message(
+            str(e) if isinstance(e, (ValueError, OSError)) else f"{type(e).__name__}: {e}", label, where)
         return
     ok = runs[runs["error"].isna()] if "error" in runs else runs
     if ok.empty:
-        loaded.value, sweep_error.value = None, f"'{path}': every stored run failed; see the error column"
+        loaded.value, sweep_error.value = None, f"'{label}': every stored run failed; see the error column"
         return
-    names = list(meta["names"])
+    names = [str(n) for n in meta["names"]]
     pair_x.value, pair_y.value = names[0], names[1 % len(names)]
-    loaded.value = {"path": path, "meta": meta, "runs": runs, "ok": ok, "names": names}
+    loaded.value = {"path": label, "meta": meta, "runs": runs, "ok": ok, "names": names}
     sweep_error.value = ""
 
 
@@ -116,10 +133,17 @@ def sobol(data: dict):
 
 @solara.component
 def Sweeps():
-    solara.Markdown("## Sweeps\nOpen a folder written by `computebubble sweep SPEC.toml --out DIR`.")
+    Prose("## Sweeps\nOpen a folder written by `computebubble sweep SPEC.toml --out DIR`, from the sweep "
+          "folders this app serves (`computebubble app --sweeps DIR`; default `out/sweeps`).")
+    choices = solara.use_memo(lambda: list(sources.sweep_folders()), [listing.value])
     with solara.Row(style={"align-items": "center"}):
-        solara.InputText("sweep folder", value=folder, continuous_update=False)
-        solara.Button("Open", color="primary", on_click=lambda: load(folder.value))
+        solara.Select("sweep folder", values=choices + ([folder.value] if folder.value and folder.value not in choices
+                                                        else []), value=folder)
+        solara.Button("Open", color="primary", on_click=lambda: load(folder.value), disabled=not folder.value)
+        solara.Button("Refresh list", text=True, on_click=lambda: listing.set(listing.value + 1))
+    if not choices:
+        solara.Info("No sweep folders here yet: write one with computebubble sweep SPEC.toml --out "
+                    "out/sweeps/NAME, or start the app with --sweeps DIR.")
     if sweep_error.value:
         solara.Error(sweep_error.value)
     data = loaded.value
@@ -127,11 +151,12 @@ def Sweeps():
         return
     meta, runs, ok = data["meta"], data["runs"], data["ok"]
     failed = len(runs) - len(ok)
-    solara.Markdown(
-        f"**{meta.get('title', data['path'])}** — {meta['design'].get('sampler')} design, "
-        f"{len(runs)} runs stored ({failed} failed), {meta['design'].get('months')} months, "
-        f"scenario `{meta['design'].get('scenario')}`. Bust in **{ok['bust'].mean():.0%}** of runs.",
-        style={"margin": "8px 0"})
+    with solara.Div(classes=["sweep-summary"], style={"margin": "8px 0"}):
+        # the title and the names come from the folder's sweep.json: shown as text, never parsed
+        Plain(meta.get("title", data["path"]), tag="b", classes=["sweep-title"])
+        Plain(f" — {meta['design'].get('sampler')} design, {len(runs)} runs stored ({failed} failed), "
+              f"{meta['design'].get('months')} months, scenario {meta['design'].get('scenario')}. "
+              f"Bust in {ok['bust'].mean():.0%} of runs.", tag="span")
     names = data["names"]
     x = pair_x.value if pair_x.value in names else names[0]
     y = pair_y.value if pair_y.value in names else names[1 % len(names)]
@@ -153,6 +178,6 @@ def Sweeps():
     if table is None:
         solara.Text(why, style={"color": "#666"})
     else:
-        solara.Markdown("**Sobol indices** (first order S1 and total ST, with 95% confidence):")
+        Prose("**Sobol indices** (first order S1 and total ST, with 95% confidence):")
         solara.DataFrame(table.round(3), items_per_page=20)
     plt.close("all")
