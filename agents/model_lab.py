@@ -1,8 +1,16 @@
-"""Model labs: they rent compute, train, serve tokens, set prices, raise money, default.
+"""Model labs: they contract compute, train, serve tokens, set prices, raise money, default.
 
 Six defaults: OpenAI, Anthropic, Google DeepMind (tied to Alphabet), Meta AI (tied to
 Meta), xAI, and an open-weights lab of the DeepSeek/Qwen kind that follows the frontier
 about six months behind at a far lower price (002).
+
+Training compute follows the marginal value of capability (DESIGN.md, "ModelLab"): the
+scaling law (``scaling_exponent``, contention #1 of 000) sets how much capability a
+tenfold rise in training compute buys, and a capability point is worth the revenue it
+adds over the years before rivals catch up (``capability_value_years``, 003). So a
+stalled scaling law cuts training demand, and through labs' compute contracts,
+hyperscalers' capex. Inference follows served demand. A newer model costs more per
+token than last year's (``frontier_cost_per_capability``, 004).
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ from dataclasses import dataclass, field
 
 import mesa
 
-from sim.clock import DAYS_PER_MONTH, HOURS_PER_MONTH
+from sim.clock import DAYS_PER_MONTH, HOURS_PER_MONTH, is_quarter_start
 
 
 @dataclass(frozen=True)
@@ -25,55 +33,82 @@ class LabSpec:
     open_weights: bool = False
     opex_usd_per_month: float = 0.0    # staff and other cash costs besides compute
     paid_share_multiplier: float = 1.0  # Meta AI is free inside Meta's apps
+    raised_2024_usd: float = 0.0       # what it raised in 2024: the funding it can expect
 
 
-#: Month-0 figures (Jan 2025). Cash after the late-2024 rounds (OpenAI $6.6B in Oct
-#: 2024, Anthropic $4B from Amazon, xAI $6B); capabilities a generation apart at most,
-#: the open-weights lab about six months behind (002). Compute contracts total ~2.5M
-#: H100e, ~60% of it for training (004).
+#: Month-0 figures (Jan 2025). Compute held at end-2024 from the public record (Epoch
+#: AI: OpenAI 0.39M H100e, Anthropic 0.21M, Google DeepMind 0.42M, Meta 0.25M, xAI
+#: 0.20M), split over partners as reported (OpenAI on Azure with Oracle and CoreWeave;
+#: Anthropic on AWS and Google Cloud; xAI on its own Colossus, here the neocloud, and
+#: Oracle). The open-weights lab's 0.1M H100e (an assumption) stands for the open-model
+#: API ecosystem. Cash after the 2024 rounds (OpenAI $6.6B equity and a $4B credit line
+#: in Oct 2024, Anthropic $4B from Amazon and $2B from Google, xAI $6B + $6B);
+#: capabilities a generation apart at most.
 DEFAULT_LABS = (
-    LabSpec("OpenAI", 10e9, 10.0, {"Microsoft": 550_000, "Oracle": 80_000, "Neocloud": 70_000},
-            opex_usd_per_month=0.5e9),
-    LabSpec("Anthropic", 6e9, 9.9, {"Amazon": 280_000, "Alphabet": 70_000}, opex_usd_per_month=0.2e9),
-    LabSpec("Google DeepMind", 2e9, 9.9, {"Alphabet": 700_000}, parent="Alphabet", opex_usd_per_month=0.3e9),
-    LabSpec("Meta AI", 2e9, 9.4, {"Meta": 550_000}, parent="Meta", opex_usd_per_month=0.3e9,
+    LabSpec("OpenAI", 10e9, 10.0, {"Microsoft": 300_000, "Oracle": 40_000, "Neocloud": 50_000},
+            opex_usd_per_month=0.5e9, raised_2024_usd=10.6e9),
+    LabSpec("Anthropic", 6e9, 9.9, {"Amazon": 150_000, "Alphabet": 60_000}, opex_usd_per_month=0.2e9,
+            raised_2024_usd=6e9),
+    LabSpec("Google DeepMind", 2e9, 9.9, {"Alphabet": 420_000}, parent="Alphabet", opex_usd_per_month=0.3e9),
+    LabSpec("Meta AI", 2e9, 9.4, {"Meta": 250_000}, parent="Meta", opex_usd_per_month=0.3e9,
             paid_share_multiplier=0.3),
-    LabSpec("xAI", 6e9, 9.7, {"Neocloud": 150_000, "Oracle": 50_000}, opex_usd_per_month=0.1e9),
-    LabSpec("Open-weights lab", 1e9, 9.5, {"Neocloud": 20_000, "Amazon": 30_000}, open_weights=True,
-            opex_usd_per_month=0.02e9),
+    LabSpec("xAI", 6e9, 9.7, {"Neocloud": 150_000, "Oracle": 50_000}, opex_usd_per_month=0.1e9,
+            raised_2024_usd=12e9),
+    LabSpec("Open-weights lab", 1e9, 9.5, {"Neocloud": 30_000, "Amazon": 40_000, "Microsoft": 30_000},
+            open_weights=True, opex_usd_per_month=0.02e9, raised_2024_usd=1e9),
 )
 
 #: Prior cumulative training, in months of month-0 training compute (an assumption:
 #: two years at today's rate, so the first doubling of cumulative compute takes ~1 year).
 PRIOR_TRAINING_MONTHS = 24.0
+#: A month of training counts for a lognormal draw of mean 1 and this sigma of its compute
+#: (research luck; an assumption).
+RESEARCH_LUCK_SIGMA = 0.3
 #: Labs keep at least this share of their compute on research even under load.
-MIN_TRAINING_FRAC = 0.25
-#: How far contracts can shrink in a month when a lab is not in distress (terms roll off).
-CONTRACT_ROLLOFF_PER_MONTH = 0.05
+MIN_TRAINING_FRAC = 0.2
 #: The open-weights architecture serves more tokens per H100e (DeepSeek V3/R1 MoE, 002).
 OPEN_WEIGHTS_EFFICIENCY = 1.5
-#: Labs stop passing cost cuts into prices once demand keeps less than this share of its
-#: price elasticity (users near their ceiling on tokens per day); an assumption.
-SATURATED_ELASTICITY_SHARE = 0.5
+#: Growth of labs' token demand carried into 2025, a year (001: usage doubling every
+#: 2-3 months in 2025; labs plan more cautiously, an assumption).
+PRIOR_LAB_DEMAND_GROWTH_PER_YEAR = 4.0
+#: How far a lab moves its expected demand growth toward the growth it observed over
+#: the last six months, each quarter (labs adapt faster than builders: an assumption).
+LAB_EXPECTATION_ADAPT_PER_QUARTER = 0.5
+#: What a capability point is worth to a lab in share taken from rivals, in log revenue
+#: per unit of share not yet held, after rivals answer with models of their own. Users'
+#: choice weight (agents/user.py) is 5 per point, but a lead is competed away within a
+#: model generation; an assumption set so that labs' 2025 training is ~60% of their
+#: compute (004, terry) at the record's revenue.
+CAPABILITY_SHARE_VALUE = 1.0
+#: An in-house lab values free tokens at this share of its price: ads and engagement in
+#: its parent's products (an assumption; 004: Alphabet and Meta fund AI from ads).
+AD_VALUE_OF_FREE_TOKEN_FRAC = 0.3
+#: An in-house lab can count on this share of its parent's non-AI operating cash flow a
+#: year for compute (an assumption: Alphabet and Meta fund AI from ads, 004; Meta's 2025
+#: AI capex was ~60% of its cash flow, much of it for its own products).
+IN_HOUSE_BUDGET_FRAC_OF_PARENT_OCF = 0.25
 #: Spot requests for unserved demand are capped at this share of contracted compute.
-SPOT_CAP_FRAC = 0.2
-#: An in-house lab grows its training while its parent's support over the last year
-#: stays under this share of the parent's non-AI operating cash flow (an assumption:
-#: Alphabet and Meta fund AI from ads, 004).
-IN_HOUSE_BUDGET_FRAC_OF_PARENT_OCF = 0.4
+SPOT_CAP_FRAC = 0.3
+#: Training ambitions grow from what the lab trains now, or from this share of its
+#: compute if inference has crowded training out this month (004: ~60% is training).
+TRAINING_BASE_FRAC_OF_COMPUTE = 0.5
+#: A capability lead scales the markup, between these multiples of ``frontier_markup_frac``.
+MIN_LEAD_MARKUP_MULTIPLE = 0.5
+MAX_LEAD_MARKUP_MULTIPLE = 2.0
+#: A lab defaults when a bill has gone unpaid this long and investors will not fill the gap.
+DEFAULT_OVERDUE_MONTHS = 3
+#: Share of free tokens a lab serves by funding state: funded, short runway, distressed
+#: (free tiers get rate-limited when money is short, 001).
+FREE_SERVED_SHARE = {"healthy": 1.0, "short": 0.5, "distressed": 0.2}
 
 
 class ModelLab(mesa.Agent):
-    """Serves, collects, pays, trains, prices, plans compute, and funds itself.
-
-    Free tokens are served only as far as the lab can afford them: all of them while it
-    is funded, half when its runway is short, a fifth in distress (free tiers get
-    rate-limited, 001).
-    """
+    """Serves, collects, pays, trains, prices, plans compute, and funds itself."""
 
     def __init__(self, model, spec: LabSpec):
         super().__init__(model)
         p = model.p
+        self.spec = spec
         self.name = spec.name
         self.parent = spec.parent
         self.open_weights = spec.open_weights
@@ -91,284 +126,358 @@ class ModelLab(mesa.Agent):
         self.cum_training_h100e_months = self.training_h100e * PRIOR_TRAINING_MONTHS
         self._cum_training0 = self.cum_training_h100e_months
         self.price_usd_per_mtok = 0.0   # set by the model once every lab exists
-        # demand routed by users this month
+        self.expected_growth = math.log(PRIOR_LAB_DEMAND_GROWTH_PER_YEAR)
+        self.raised_history: list[float] = []
         self.demand_tokens_per_day = 0.0
         self.demand_paid_tokens_per_day = 0.0
-        self._elasticity_weighted = 0.0
         self._demand_history: list[float] = []
-        # monthly figures
         self.served_tokens_per_day = 0.0
+        self.paid_served_tokens_per_day = 0.0
         self.internal_tokens_per_day = 0.0
         self.unserved_tokens_per_day = 0.0
-        self.compute_used_h100e = 0.0
+        self.compute_used_h100e = total
         self.inference_capacity_tokens_per_day = 0.0
-        self.revenue_usd_month = 0.0
-        self.compute_cost_usd_month = 0.0
-        self.compute_billed_usd_month = 0.0
-        self.raised_usd_month = 0.0
-        self.asked_usd = 0.0
+        self.training_target_h100e = self.training_h100e
         self._net_history: list[float] = []
         self._support_history: list[float] = []
         self.runway_months = math.inf
+        self.asked_usd = 0.0
+        self.reset_month()
 
     # ----- public figures ------------------------------------------------------------
     @property
+    def served_frac(self) -> float:
+        """Share of last month's demand it served (users see rate limits)."""
+        demand = self.served_tokens_per_day + self.unserved_tokens_per_day
+        return self.served_tokens_per_day / demand if demand > 0 else 1.0
+
+    @property
     def compute_h100e(self) -> float:
-        """Compute granted to this lab for the month (contracts and spot, all partners)."""
-        if self.defaulted:
-            return 0.0
-        return sum(h.contract_with(self.name) for h in self.model.hyperscalers)
+        """Compute this lab holds this month (contracts delivered and spot, all sellers)."""
+        return 0.0 if self.defaulted else self.model.rental.compute_of(self.name)
+
+    def tokens_per_h100e_day_at(self, month: int, capability: float | None = None) -> float:
+        """Tokens an H100e serves a day for this lab's model: the efficiency frontier at
+        fixed capability, less the extra compute a more capable model needs per token (004)."""
+        p = self.model.p
+        cap = self.capability if capability is None else capability
+        boost = OPEN_WEIGHTS_EFFICIENCY if self.open_weights else 1.0
+        return self.model.efficiency_at(month) * boost / p.frontier_cost_per_capability ** (
+            cap - self.model.reference_capability)
 
     @property
     def tokens_per_h100e_day(self) -> float:
-        boost = OPEN_WEIGHTS_EFFICIENCY if self.open_weights else 1.0
-        return self.model.tokens_per_h100e_day * boost
+        return self.tokens_per_h100e_day_at(self.model.month)
+
+    def rent_usd_per_hour(self) -> float:
+        """What an H100e-hour costs this lab now: its contracts' blended price, or the
+        market's spot price when it holds no contract."""
+        num = den = 0.0
+        for seller, h100e, price, kind in self.model.rental.bills(self.name):
+            price = price if price is not None else self.model.hyperscalers_by_name[seller].spot_usd_per_hour
+            num += h100e * price
+            den += h100e
+        return num / den if den > 0 else self.model.gpu_rental_usd_per_hour
 
     def unit_cost_usd_per_mtok(self) -> float:
         """Serving cost: what an H100e-hour costs over the tokens it serves in an hour."""
-        rent = self._rent_usd_per_hour()
-        return rent / (self.tokens_per_h100e_day / 24.0) * 1e6
+        return self.rent_usd_per_hour() / (self.tokens_per_h100e_day / 24.0) * 1e6
 
-    def _rent_usd_per_hour(self) -> float:
-        num = den = 0.0
-        for h in self.model.hyperscalers:
-            c = h.contracts.get(self.name)
-            if c and c.h100e > 0:
-                num += c.h100e * c.price_usd_per_hour
-                den += c.h100e
-        if den > 0:
-            return num / den
-        return self.model.gpu_rental_usd_per_hour
-
-    def add_demand(self, tokens_per_day: float, paid_tokens_per_day: float, elasticity: float) -> None:
-        """Users route demand here, with the price elasticity it has at its current use
-        (lower near the ceiling on tokens per user). Free use of open weights is
-        self-hosted by the users (it needs no compute of the lab's and earns it nothing),
-        so the open-weights lab serves only paid API tokens."""
+    def add_demand(self, tokens_per_day: float, paid_tokens_per_day: float, price_premium: float) -> None:
+        """Users route demand here; paid tokens earn ``price_premium`` times the lab's
+        price (subscriptions). Free use of open weights is self-hosted by the users (it
+        needs no compute of the lab's and earns it nothing), so the open-weights lab
+        serves only paid API tokens."""
         paid = paid_tokens_per_day * self.paid_share_multiplier
         self.demand_tokens_per_day += paid if self.open_weights else tokens_per_day
         self.demand_paid_tokens_per_day += paid
-        self._elasticity_weighted += elasticity * paid
+        self.demand_paid_value_per_day += paid * price_premium
 
     def reset_month(self) -> None:
         self.demand_tokens_per_day = 0.0
         self.demand_paid_tokens_per_day = 0.0
-        self._elasticity_weighted = 0.0
+        self.demand_paid_value_per_day = 0.0
         self.revenue_usd_month = 0.0
         self.compute_cost_usd_month = 0.0
         self.compute_billed_usd_month = 0.0
         self.raised_usd_month = 0.0
+        self.contracted_usd_month = 0.0
 
     # ----- the month (phase 3) ---------------------------------------------------------
     def step(self) -> None:
-        """Phase 3: serve, collect, pay, train, price, plan compute, fund."""
+        """Phase 3: pay what is owed, serve and collect, pay for compute, train, price,
+        plan compute, fund."""
         if self.defaulted:
             return
         cash_before = self.cash_usd
+        self.model.ledger.pay_down(self)
         self._serve_and_collect()
-        unpaid = self._pay_for_compute()
-        self._pay_opex()
+        self._pay_for_compute()
+        self._spend("operating_costs", self.opex_usd_per_month, "lab_opex")
         self._train()
         self._set_price()
-        self._plan_compute()
-        self._fund(cash_before, unpaid)
+        self._request_spot()
+        if is_quarter_start(self.model.month):
+            self._observe_growth()
+            self.plan_contracts(self.model.p.contract_lead_months)
+        self._fund(cash_before)
+
+    def _spend(self, payee, amount: float, kind: str) -> float:
+        return self.model.ledger.bill(self, payee, amount, kind) if amount > 0 else 0.0
 
     def _serve_and_collect(self) -> None:
         """Serve what inference capacity allows, paid tokens first; record the rest as
-        unserved. Paid tokens earn the lab's price; the free share earns nothing (001)."""
+        unserved. Paid tokens earn the lab's price; the free share earns nothing (001).
+        Compute not needed for inference goes to training (contracts are take-or-pay)."""
         compute = self.compute_used_h100e = self.compute_h100e
         per_h100e = self.tokens_per_h100e_day
-        need = self.demand_tokens_per_day / per_h100e
-        self.inference_h100e = min(need, compute * (1.0 - MIN_TRAINING_FRAC))
+        free = self.demand_tokens_per_day - self.demand_paid_tokens_per_day
+        wanted = self.demand_paid_tokens_per_day + free * FREE_SERVED_SHARE[self.funding_state()]
+        self.inference_h100e = min(wanted / per_h100e, compute * (1.0 - MIN_TRAINING_FRAC))
         self.training_h100e = compute - self.inference_h100e
         self.inference_capacity_tokens_per_day = self.inference_h100e * per_h100e
-        served = min(self.demand_tokens_per_day, self.inference_capacity_tokens_per_day)
+        served = min(wanted, self.inference_capacity_tokens_per_day)
         paid = min(self.demand_paid_tokens_per_day, served)
         self.internal_tokens_per_day = self.training_h100e * self.model.p.internal_token_frac_of_training * per_h100e
         self.served_tokens_per_day = served
         self.unserved_tokens_per_day = self.demand_tokens_per_day - served
-        revenue = paid * self.price_usd_per_mtok / 1e6 * DAYS_PER_MONTH
-        self.revenue_usd_month = self.model.ledger.pay("end_users", self, revenue, "token_sales")
+        self.paid_served_tokens_per_day = paid
+        premium = (self.demand_paid_value_per_day / self.demand_paid_tokens_per_day
+                   if self.demand_paid_tokens_per_day > 0 else 1.0)
+        revenue = paid * premium * self.price_usd_per_mtok / 1e6 * DAYS_PER_MONTH
+        self.revenue_usd_month = self.model.ledger.pay("end_users", self, revenue, "token_sales") if revenue > 0 \
+            else 0.0
         self._demand_history.append(self.demand_tokens_per_day)
 
-    def _pay_for_compute(self) -> float:
-        """Pay each partner its rent; return what could not be paid."""
-        unpaid = 0.0
-        for h in self.model.hyperscalers:
-            if h.contract_with(self.name) > 0:
-                billed, paid = h.bill_lab(self)
-                self.compute_billed_usd_month += billed
-                self.compute_cost_usd_month += paid
-                unpaid += billed - paid
-        return unpaid
-
-    def _pay_opex(self) -> None:
-        self.model.ledger.pay(self, "operating_costs", min(self.opex_usd_per_month, max(self.cash_usd, 0.0)),
-                              "lab_opex")
+    def _pay_for_compute(self) -> None:
+        """Each seller bills this month's compute: contracts at their price, spot at the
+        seller's. What cannot be paid is owed (a payable with a late fee)."""
+        for seller_name, h100e, price, kind in list(self.model.rental.bills(self.name)):
+            seller = self.model.hyperscalers_by_name[seller_name]
+            rate = price if price is not None else seller.spot_usd_per_hour
+            billed = h100e * rate * HOURS_PER_MONTH
+            paid = self._spend(seller, billed, "compute_rental")
+            seller.rental_revenue_usd_month += billed
+            self.compute_billed_usd_month += billed
+            self.compute_cost_usd_month += paid
 
     def _train(self) -> None:
         """Training compute buys capability through the scaling law (contention #1, 000).
 
         capability = capability0 + scaling_exponent * log10(cumulative / prior cumulative),
         where each month's compute counts with a lognormal draw (mean 1, sd ~0.3) for
-        research luck.
-        The open-weights lab also inherits the frontier's capability after a lag
-        (distillation and spill-over, 002).
+        research luck. The open-weights lab is the frontier of ``open_weights_lag_months``
+        ago (distillation and spill-over, 002), from the first month.
         """
         p = self.model.p
-        # research luck: a month's training yields more or less than its compute
-        self.cum_training_h100e_months += self.training_h100e * self.model.rng.lognormal(-0.045, 0.3)
-        own = self.capability0 + p.scaling_exponent * math.log10(self.cum_training_h100e_months / self._cum_training0)
+        luck = self.model.rng.lognormal(-RESEARCH_LUCK_SIGMA ** 2 / 2, RESEARCH_LUCK_SIGMA)    # mean 1
+        self.cum_training_h100e_months += self.training_h100e * luck
         if self.open_weights:
-            own = max(own, self.model.frontier_capability(months_ago=p.open_weights_lag_months))
+            self.capability = self.model.frontier_capability(months_ago=p.open_weights_lag_months)
+            return
+        own = self.capability0 + p.scaling_exponent * math.log10(self.cum_training_h100e_months / self._cum_training0)
         self.capability = max(self.capability, own)
 
     def price_target(self) -> float:
-        """Average-cost pricing: paid tokens carry the cost of serving every token (the
-        free share earns nothing, 001), plus a markup that grows with the capability lead
-        over rivals; a lab turning demand away adds a scarcity premium."""
+        """Cost-plus pricing: the cost of serving a token plus a markup that grows with the
+        capability lead over rivals; a lab turning demand away adds a scarcity premium.
+        Free tokens are a cost the lab bears (001: "a large portion ... is free"), paid
+        for by subscriptions (chat's price premium) and by investors: the labs' losses."""
         p = self.model.p
         if self.open_weights:
             markup = p.open_weights_markup_frac
         else:
             rivals = [lab.capability for lab in self.model.labs if lab is not self and not lab.defaulted]
             lead = self.capability - max(rivals) if rivals else 0.0
-            markup = p.frontier_markup_frac * min(2.0, max(0.5, 1.0 + lead))
-        demand, paid = self.demand_tokens_per_day, self.demand_paid_tokens_per_day
-        cover = min(demand / paid, 5.0) if paid > 0 else 1.0 / (1.0 - self.model.p.free_token_share_frac * 0.5)
-        scarcity = self.unserved_tokens_per_day / demand if demand else 0.0
-        return self.unit_cost_usd_per_mtok() * cover * (1.0 + markup) * (1.0 + scarcity)
-
-    @property
-    def demand_elasticity(self) -> float:
-        """The price elasticity of this lab's paid demand at current use (from users)."""
-        paid = self.demand_paid_tokens_per_day
-        return self._elasticity_weighted / paid if paid > 0 else self.model.p.price_elasticity
+            markup = p.frontier_markup_frac * min(MAX_LEAD_MARKUP_MULTIPLE, max(MIN_LEAD_MARKUP_MULTIPLE, 1.0 + lead))
+        demand = self.demand_tokens_per_day
+        scarcity = min(1.0, self.unserved_tokens_per_day / demand) if demand else 0.0
+        return self.unit_cost_usd_per_mtok() * (1.0 + markup) * (1.0 + scarcity)
 
     def _set_price(self) -> None:
-        """Move toward the cost-plus target, but do not cut the price into demand that
-        has stopped answering it: once use per user nears its ceiling (the elasticity has
-        lost half its strength) and a cut would lose revenue (below unit elasticity), the
-        lab holds its price and its markup widens as costs fall. Before that, competition
-        passes cost declines on (001: -60-70% a year)."""
+        """Move toward the cost-plus target: competition passes cost declines on (001:
+        -60-70% a year)."""
         p = self.model.p
-        target = self.price_target()
-        if self.demand_elasticity < min(1.0, SATURATED_ELASTICITY_SHARE * p.price_elasticity):
-            target = max(target, self.price_usd_per_mtok)
-        self.price_usd_per_mtok += p.token_price_adjust_per_month * (target - self.price_usd_per_mtok)
+        self.price_usd_per_mtok += p.token_price_adjust_per_month * (self.price_target() - self.price_usd_per_mtok)
 
-    def _plan_compute(self) -> None:
-        """Ask partners for next month's compute: inference for expected demand plus a
-        training budget (in dollars, so dearer compute buys fewer H100e) that grows while
-        the lab is funded, holds when runway is short, and shrinks in distress."""
-        p = self.model.p
+    def _request_spot(self) -> None:
+        """Ask the spot market for what unserved demand needs next month and for the
+        training its contracts do not yet cover, within a cap; only a funded lab does
+        (2025: labs took every GPU they could get, 004)."""
+        if self.funding_state() != "healthy":
+            self.model.rental.request_spot(self.name, 0.0)
+            return
+        per = self.tokens_per_h100e_day_at(self.model.month + 1)
+        contracted = self.model.rental.contracted(lab=self.name, month=self.model.month + 1)
+        need = (self.unserved_tokens_per_day / per) if per > 0 else 0.0
+        short = max(0.0, self.training_target_h100e - self.training_h100e)
+        self.model.rental.request_spot(self.name, min(need + short,
+                                                      SPOT_CAP_FRAC * max(contracted, self.compute_h100e)))
+
+    # ----- planning compute (quarterly) ---------------------------------------------------
+    def _observe_growth(self) -> None:
         h = self._demand_history
-        growth = (h[-1] / h[-4]) ** (1 / 3) if len(h) >= 4 and h[-4] > 0 else 1.1
-        growth = max(0.8, min(1.3, growth))
-        per_h100e = self.model.tokens_per_h100e_day_next * (OPEN_WEIGHTS_EFFICIENCY if self.open_weights else 1.0)
-        free = self.demand_tokens_per_day - self.demand_paid_tokens_per_day
-        free_served = 1.0 if self._healthy() else 0.5 if self.runway_months >= 6 else 0.2
-        inference = (self.demand_paid_tokens_per_day + free * free_served) * growth / per_h100e
-        rent_now = self._rent_usd_per_hour()
-        rent_new = self.model.gpu_rental_usd_per_hour
-        budget = self.training_h100e * rent_now
-        if self._healthy():
-            # grow training; a lab with cash to spare puts it into compute over the
-            # runway it targets (labs spend what they raise and earn: 004, terry)
-            spare = self.cash_usd - 6.0 * (self.compute_billed_usd_month + self.opex_usd_per_month)
-            spare_per_hour = max(0.0, spare) / p.lab_raise_target_months / HOURS_PER_MONTH
-            budget = max(budget * p.training_compute_growth_per_year ** (1 / 12),
-                         budget + spare_per_hour if self.parent is None else 0.0)
-        elif self._starved():
-            budget *= 0.8
-        training = budget / max(rent_new, 1e-9)
-        want = inference + training
-        current = self.compute_h100e
-        distressed = self.parent is None and self.runway_months < 3
-        floor = current * (0.5 if distressed else 1 - CONTRACT_ROLLOFF_PER_MONTH)
-        want = max(want, floor)
-        self._request(want, current)
+        back = min(6, len(h) - 1)
+        if back >= 3 and h[-1 - back] > 0 and h[-1] > 0:
+            observed = math.log(h[-1] / h[-1 - back]) * 12.0 / back
+            self.expected_growth += LAB_EXPECTATION_ADAPT_PER_QUARTER * (observed - self.expected_growth)
 
-    def _request(self, want: float, current: float) -> None:
-        """Spread the request over hyperscalers: keep what each holds, and ask for more
-        where there is spare capacity (last month's public utilization), leaning toward
-        partners. An in-house lab rents only from its parent."""
-        hs_all = [h for h in self.model.hyperscalers if not h.defaulted]
+    def demand_share(self) -> float:
+        total = sum(lab.demand_paid_tokens_per_day for lab in self.model.labs)
+        return self.demand_paid_tokens_per_day / total if total > 0 else 1.0 / len(self.model.labs)
+
+    def expected_revenue_usd_per_year(self, months: float = 12.0) -> float:
+        """Revenue the lab expects a year out at its expected growth; an in-house lab adds
+        the ad value of the free tokens it serves for its parent."""
+        month_rev = self.revenue_usd_month
         if self.parent is not None:
-            hs_all = [h for h in hs_all if h.name == self.parent]
-        held = {h.name: h.contracts[self.name].h100e if self.name in h.contracts else 0.0 for h in hs_all}
-        if want <= current or current <= 0:
-            scale = want / current if current > 0 else 0.0
-            asks = {k: v * scale for k, v in held.items()}
-            if current <= 0:
-                total_w = sum(self.partner_weights.get(h.name, 0.0) for h in hs_all) or 1.0
-                asks = {h.name: want * self.partner_weights.get(h.name, 0.0) / total_w for h in hs_all}
-        else:
-            pull = {h.name: self.partner_weights.get(h.name, 0.0) * h.powered_h100e * 0.1
-                    + max(0.0, h.powered_h100e - h.rented_h100e) for h in hs_all}
-            total = sum(pull.values())
-            extra = want - current
-            asks = {k: held[k] + (extra * pull[k] / total if total > 0 else 0.0) for k in held}
-        spot = min(self.unserved_tokens_per_day / self.tokens_per_h100e_day, SPOT_CAP_FRAC * current)
-        spot = spot if self._healthy() else 0.0
-        for h in hs_all:
-            h.requests[self.name] = asks.get(h.name, 0.0)
-            share = asks.get(h.name, 0.0) / want if want > 0 else 0.0
-            h.spot_requests[self.name] = spot * share
+            free = max(0.0, self.served_tokens_per_day - self.paid_served_tokens_per_day)
+            month_rev += free * self.price_usd_per_mtok / 1e6 * DAYS_PER_MONTH * AD_VALUE_OF_FREE_TOKEN_FRAC
+        return month_rev * 12.0 * math.exp(max(self.expected_growth, 0.0) * months / 12.0)
 
-    def _starved(self) -> bool:
-        """Short of money: under six months of runway, or an in-house lab whose parent's
-        support has run past its whole budget."""
-        if self.parent is None:
-            return self.runway_months < 6
-        parent = self.model.hyperscalers_by_name[self.parent]
-        support = sum(self._support_history[-12:])
-        return parent.distressed or support > 1.5 * IN_HOUSE_BUDGET_FRAC_OF_PARENT_OCF * parent.core_ocf_usd_per_month * 12
+    def training_value_usd_per_year(self) -> float:
+        """What a year of training is worth spending (the marginal value of capability).
 
-    def _healthy(self) -> bool:
-        """Funded enough to grow training: runway above the raise trigger, or for an
-        in-house lab, parent support within its budget."""
+        A capability point raises revenue by ``beta`` in log terms: through what users get
+        from a better model (``capability_value_multiplier``) and through the share a lead
+        takes from rivals net of their response (``CAPABILITY_SHARE_VALUE`` times the
+        share not yet held). Training
+        compute C buys scaling_exponent * log10(C) points, so the spend whose last dollar
+        just pays back over ``capability_value_years`` is
+
+            spend = scaling_exponent * beta * value_years * expected_revenue / ln(10).
+
+        The open-weights lab inherits its capability (002), so training buys it nothing.
+        """
         p = self.model.p
-        if self.parent is None:
-            return self.runway_months >= p.lab_raise_trigger_months
-        parent = self.model.hyperscalers_by_name[self.parent]
-        support = sum(self._support_history[-12:])
-        return support < IN_HOUSE_BUDGET_FRAC_OF_PARENT_OCF * parent.core_ocf_usd_per_month * 12.0
+        if self.open_weights:
+            return 0.0
+        beta = math.log(p.capability_value_multiplier) + CAPABILITY_SHARE_VALUE * (1.0 - self.demand_share())
+        return p.scaling_exponent * beta * p.capability_value_years * self.expected_revenue_usd_per_year() \
+            / math.log(10.0)
 
-    def _fund(self, cash_before: float, unpaid: float) -> None:
-        """Track runway; ask investors (or the parent) for money; default if bills go unpaid."""
+    def compute_wanted_h100e(self, months: int) -> tuple[float, float]:
+        """(inference, training) H100e the lab expects to want ``months`` ahead."""
+        p = self.model.p
+        month = self.model.month
+        per = self.tokens_per_h100e_day_at(month + months)
+        free = max(0.0, self.demand_tokens_per_day - self.demand_paid_tokens_per_day)
+        now = self.demand_paid_tokens_per_day + free * FREE_SERVED_SHARE[self.funding_state()]
+        inference = now * math.exp(max(self.expected_growth, -1.0) * months / 12.0) / per if per > 0 else 0.0
+        quote = self._quote_usd_per_hour()
+        target = self.training_value_usd_per_year() / (quote * HOURS_PER_MONTH * 12.0)
+        base = max(self.training_h100e, TRAINING_BASE_FRAC_OF_COMPUTE * self.compute_h100e, 1.0)
+        cap = base * p.training_compute_growth_per_year ** (months / 12.0)
+        floor = inference * MIN_TRAINING_FRAC / (1.0 - MIN_TRAINING_FRAC)
+        self.training_target_h100e = max(floor, min(target, cap))
+        return inference, self.training_target_h100e
+
+    def _sellers(self) -> list:
+        hs = [h for h in self.model.hyperscalers if not h.defaulted]
+        if self.parent is not None:
+            return [h for h in hs if h.name == self.parent]
+        return hs
+
+    def _quote_usd_per_hour(self) -> float:
+        sellers = self._sellers()
+        if not sellers:
+            return self.model.gpu_rental_usd_per_hour
+        w = [self.partner_weights.get(h.name, 0.0) + 1e-3 for h in sellers]
+        return sum(wi * h.contract_quote_usd_per_hour() for wi, h in zip(w, sellers)) / sum(w)
+
+    def plan_contracts(self, months: int) -> None:
+        """Commit to the compute it expects to want ``months`` ahead, beyond what is
+        already contracted then, as far as it can see the money to pay for it: cash, and
+        over the term its current revenue and the funding it raised over the last year,
+        times ``commitment_funding_multiple`` (labs commit ahead of revenue, 004)."""
+        p = self.model.p
+        if self.funding_state() == "distressed":
+            return
+        month = self.model.month
+        start = month + months
+        inference, training = self.compute_wanted_h100e(months)
+        rental = self.model.rental
+        have = rental.contracted(lab=self.name, month=start)
+        new = inference + training - have
+        if new <= 0:
+            return
+        quote = self._quote_usd_per_hour()
+        term = p.contract_term_months
+        committed = rental.remaining_commitment_usd(self.name, month)
+        means = p.commitment_funding_multiple * (
+            self.cash_usd + (self.revenue_usd_month * 12.0 + self._expected_funding_usd_per_year()) * term / 12.0)
+        room = max(0.0, means - committed)
+        new = min(new, room / (quote * HOURS_PER_MONTH * term))
+        if new <= 0:
+            return
+        sellers = self._sellers()
+        weights = {h.name: self.partner_weights.get(h.name, 0.0) + 0.05 * (self.parent is None) for h in sellers}
+        total = sum(weights.values())
+        for h in sellers:
+            share = weights[h.name] / total if total > 0 else 0.0
+            if share > 0:
+                rental.sign(self.name, h.name, new * share, start, term, h.contract_quote_usd_per_hour())
+        self.contracted_usd_month += new * quote * HOURS_PER_MONTH * term
+
+    def _expected_funding_usd_per_year(self) -> float:
+        if self.parent is not None:
+            parent = self.model.hyperscalers_by_name[self.parent]
+            return IN_HOUSE_BUDGET_FRAC_OF_PARENT_OCF * parent.core_ocf_usd_per_month * 12.0
+        raised = self.raised_history[-12:]
+        if len(raised) < 12:
+            return self.spec.raised_2024_usd
+        return sum(raised)
+
+    # ----- money -----------------------------------------------------------------------
+    def funding_state(self) -> str:
+        """healthy (runway above the raise trigger, or an in-house lab within its
+        parent's budget), short (under the trigger), or distressed (under six months, or
+        bills overdue)."""
+        p = self.model.p
+        if self.model.ledger.owed(self) > 0:
+            return "distressed"
+        if self.parent is not None:
+            parent = self.model.hyperscalers_by_name[self.parent]
+            return "distressed" if parent.distressed else "healthy"
+        if self.runway_months >= p.lab_raise_trigger_months:
+            return "healthy"
+        return "short" if self.runway_months >= 6 else "distressed"
+
+    def _fund(self, cash_before: float) -> None:
+        """Track runway; ask investors (or the parent) for money; default when bills have
+        gone unpaid for ``DEFAULT_OVERDUE_MONTHS`` (the model declares it)."""
         p = self.model.p
         net = self.cash_usd - cash_before
         self._net_history.append(net)
         burn = -sum(self._net_history[-3:]) / len(self._net_history[-3:])
-        self.runway_months = self.cash_usd / burn if burn > 0 else math.inf
+        owed = self.model.ledger.owed(self)
+        self.runway_months = (self.cash_usd - owed) / burn if burn > 0 else math.inf
+        self.raised_history.append(self.raised_usd_month)
         if self.parent is not None:
             parent = self.model.hyperscalers_by_name[self.parent]
-            target = max(burn, 0.0) * 6.0
-            given = parent.fund_lab(self, target - self.cash_usd + unpaid) if self.cash_usd < target else 0.0
+            target = max(burn, 0.0) * 6.0 + owed
+            given = parent.fund_lab(self, target - self.cash_usd) if self.cash_usd < target else 0.0
             self._support_history.append(given)
-            if unpaid > 0 and self.cash_usd <= 0:
-                self.model.declare_default(self, "parent could not cover its bills")
-            return
-        if unpaid > 0:
-            self.model.declare_default(self, f"could not pay {unpaid / 1e9:.1f}B USD of compute")
+            self.model.ledger.pay_down(self)
             return
         self.asked_usd = 0.0
-        if self.runway_months < p.lab_raise_trigger_months:
-            self.asked_usd = max(0.0, burn * p.lab_raise_target_months - self.cash_usd)
+        if self.runway_months < p.lab_raise_trigger_months or owed > 0:
+            self.asked_usd = max(0.0, max(burn, 0.0) * p.lab_raise_target_months + owed - self.cash_usd)
             self.model.capital.ask(self, self.asked_usd)
+
+    def insolvent(self) -> bool:
+        return self.model.ledger.overdue_months(self) >= DEFAULT_OVERDUE_MONTHS
 
     def receive_funding(self, amount_usd: float) -> None:
         if amount_usd > 0:
             self.model.ledger.pay("investors", self, amount_usd, "equity_raised")
             self.raised_usd_month += amount_usd
+            self.model.ledger.pay_down(self)
 
     def on_default(self) -> None:
         """Contracts end; users go elsewhere; the lab serves nothing more."""
         self.defaulted = True
         self.default_month = self.model.month
-        for h in self.model.hyperscalers:
-            h.lose_tenant(self.name)
         self.inference_h100e = self.training_h100e = self.compute_used_h100e = 0.0
         self.served_tokens_per_day = 0.0
         self.internal_tokens_per_day = 0.0

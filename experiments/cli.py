@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", metavar="FILE.parquet|FILE.csv",
                      help="write the model-level frame here, and one agent-level frame per agent type "
                           "beside it as <stem>.<agenttype>.<ext>")
+    run.add_argument("--check", action="store_true",
+                     help="check every month that money, obligations, GPUs and capacity balance (sim/checks.py); "
+                          "stop with the balance, agent, month and amounts if one does not")
 
     params = sub.add_parser("params", help="list every parameter with default, unit, range and description",
                             description="List every parameter with its default, unit, range and description.")
@@ -221,7 +224,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     check_run_months(overrides, months)
     out = check_out(args.out, siblings=AGENT_FRAME_LABELS)
     scenario = load_scenario(args.scenario)
-    model, frame = run_model(overrides, months, seed, scenario)
+    model, frame = run_model(overrides, months, seed, scenario, check=args.check)
     summary = summarize(model)
     print(format_header(scenario, months, seed, overrides, frame))
     print()
@@ -463,6 +466,7 @@ def _error(message: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (0 ok, 2 bad input)."""
+    from sim.checks import InvariantError
     from sim.params import ParamError
 
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -478,6 +482,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ParamError, CLIError, ValueError) as e:  # ScenarioError is a ValueError
         _error(str(e))
         return EXIT_BAD_INPUT
+    except InvariantError as e:  # run --check: the model broke a balance (a bug, not bad input)
+        _error(f"consistency check failed: {e}")
+        return 1
     except OSError as e:
         from experiments.scenario import clip, os_problem
 

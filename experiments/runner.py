@@ -111,23 +111,24 @@ def model_kwargs(params: dict[str, Any] | None = None, months: int = 72, scenari
 
 
 def stepped_model(params: dict[str, Any] | None = None, months: int = 72, seed: int | None = None,
-                  scenario=None):
-    """Build the model and step it ``months`` times; return the model."""
+                  scenario=None, check: bool = False):
+    """Build the model and step it ``months`` times; return the model. ``check=True``
+    runs the consistency checks of :mod:`sim.checks` every month."""
     from sim.model import ComputeBubbleModel
 
     months = check_months(months)
     seed = check_seed(seed)
-    model = ComputeBubbleModel(seed=seed, **model_kwargs(params, months, scenario))
+    model = ComputeBubbleModel(seed=seed, check=check, **model_kwargs(params, months, scenario))
     for _ in range(months):
         model.step()
     return model
 
 
 def run_model(params: dict[str, Any] | None = None, months: int = 72, seed: int | None = None,
-              scenario=None):
+              scenario=None, check: bool = False):
     """Build and step the model; return ``(model, frame)``, the frame being the
     DataCollector's model-level DataFrame (one row per month)."""
-    model = stepped_model(params, months, seed, scenario)
+    model = stepped_model(params, months, seed, scenario, check)
     return model, model.datacollector.get_model_vars_dataframe()
 
 

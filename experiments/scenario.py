@@ -380,9 +380,8 @@ def _check_events(path: Path, events: list[Any]) -> list[dict[str, Any]]:
 
 
 def _check_event_sequence(params, events: list[dict[str, Any]], origins: tuple[str, ...]) -> None:
-    """Apply the events in run order to the merged parameters, as the model will: the
-    cross-field checks a single value cannot fail (e.g. yield_initial_frac at most
-    yield_mature_frac) are caught here, naming the event's file, not mid-run."""
+    """Apply the events in run order to the merged parameters, as the model will, so any
+    error an event's values would raise mid-run is caught here, naming the event's file."""
     for i in sorted(range(len(events)), key=lambda i: events[i]["month"]):
         try:
             params = params.with_overrides(**events[i]["set"])

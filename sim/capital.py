@@ -120,7 +120,7 @@ class CapitalMarket:
         self.forecasts = self._forecast()
         self.consensus = float(self.shares @ self.forecasts)
         revenue = f[-1]["ai_revenue_usd"] * 12.0
-        required = f[-1]["required_revenue_usd"]
+        required = f[-1]["required_revenue_usd"] * 12.0    # both a year's worth (the column is monthly)
         gap = math.log(required / revenue) if revenue > 0 and required > revenue else 0.0
         self.hurdle = gap / GAP_CLOSING_YEARS + p.interest_rate_frac
         target = 1.0 / (1.0 + math.exp(-2.0 * (self.consensus - self.hurdle)))

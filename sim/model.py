@@ -8,25 +8,35 @@ capex is what hyperscalers pay for chips and shells, revenue is what users pay l
 
 from __future__ import annotations
 
+import math
+
 import mesa
 from mesa.datacollection import DataCollector
 
 from agents.chip_vendor import DEFAULT_VENDORS, ChipVendor
-from agents.hyperscaler import DEFAULT_HYPERSCALERS, Contract, Hyperscaler
+from agents.hyperscaler import DEFAULT_HYPERSCALERS, Hyperscaler
 from agents.model_lab import DEFAULT_LABS, ModelLab
 from agents.power_utility import DEFAULT_UTILITIES, PowerUtility
 from agents.user import SEGMENTS, UserCohorts
-from sim import network, reporters, thresholds
+from sim import checks, network, reporters, thresholds
 from sim.accounting import Ledger
 from sim.capital import CapitalMarket
+from sim.rental import RentalMarket
 from sim.clock import MAX_MONTHS
 from sim.params import INIT_ONLY_FIELDS, ParamError, coerce, make_params
 
-#: Tokens one H100e serves per second at month 0, over the served mix (prefill and
-#: decode, reasoning included). An assumption sized so that inference is ~40% of labs'
-#: compute (004: training ~60%) while serving ~45T tokens/day in Jan 2025 (001's 200T
-#: in Aug 2025, wound back at its 2-3-month doubling).
-TOKENS_PER_H100E_SECOND_AT_START = 520.0
+#: Tokens one H100e serves per second at month 0 for a model of the month-0 frontier,
+#: over the served mix (prefill and decode, reasoning included). An assumption sized so
+#: that labs serve ~45T tokens/day in Jan 2025 (001's 200T in Aug 2025, wound back at
+#: its 2-3-month doubling) with ~40% of their compute (004: training ~60%).
+TOKENS_PER_H100E_SECOND_AT_START = 410.0
+#: Labs' contracts held at month 0 were signed over 2023-24 for three years: a third
+#: of each runs out at the end of 2025, 2026 and 2027 (an assumption).
+INITIAL_CONTRACT_ENDS = (12, 24, 36)
+#: Contracts signed in 2024 for 2025 capacity, at the growth labs carried into 2025
+#: (OpenAI's compute 0.6 -> 1.9 GW in 2025, about 3x, public), starting at these months.
+INITIAL_FORWARD_STARTS = tuple(range(1, 12))
+INITIAL_FORWARD_GROWTH_PER_YEAR = 3.0
 
 
 def validate_events(events: list[dict]) -> list[dict]:
@@ -58,25 +68,28 @@ class ComputeBubbleModel(mesa.Model):
     of :class:`sim.params.Params`, validated on entry (``ParamError``, a ``ValueError``).
     ``events`` is a list of ``{"month": M, "set": {field: value}}``: from run month M
     (1 is the first month, like ``efficiency_shock_month`` and ``funding_freeze_month``)
-    the fields take the new values, as if a slider moved.
+    the fields take the new values, as if a slider moved. ``check=True`` runs the
+    consistency checks of :mod:`sim.checks` after every month and raises
+    :class:`sim.checks.InvariantError` naming the balance, agent, month and amounts.
     """
 
-    def __init__(self, seed: int | None = None, events: list[dict] | None = None, **params):
+    def __init__(self, seed: int | None = None, events: list[dict] | None = None, check: bool = False, **params):
         super().__init__(seed=seed)
+        self.check = bool(check)
         self.p = make_params(params)
         self.events = validate_events(events or [])
         self.month = 0
         self.ledger = Ledger()
         self.capital = CapitalMarket(self)
+        self.rental = RentalMarket(self)
         self.figures: list[dict] = []
         self.levels: list[list[int]] = []
         self.readings: list[thresholds.Reading] = []
         self.defaults: list[dict] = []
-        self._frontier_history: list[float] = []
         self._set_efficiency()
         self._create_agents()
         self.contract_graph = network.build_contract_graph(self)
-        self.initial_fleet_h100e = sum(h.powered_h100e + h.ghost_h100e for h in self.hyperscalers)
+        self.initial_fleet_h100e = sum(h.fleet.h100e for h in self.hyperscalers)
         self.initial_cash_usd = {a.name: a.cash_usd for a in self.agents}
         self.datacollector = DataCollector(model_reporters=reporters.MODEL_REPORTERS,
                                            agenttype_reporters=reporters.agent_reporters())
@@ -92,31 +105,78 @@ class ComputeBubbleModel(mesa.Model):
         self.hyperscalers = [Hyperscaler(self, s) for s in DEFAULT_HYPERSCALERS]
         self.hyperscalers_by_name = {h.name: h for h in self.hyperscalers}
         self.labs = [ModelLab(self, s) for s in DEFAULT_LABS]
+        self.labs_by_name = {lab.name: lab for lab in self.labs}
+        self.reference_capability = max(lab.capability for lab in self.labs if not lab.open_weights)
         n = p.n_user_cohorts // len(SEGMENTS)
         self.user_segments = [UserCohorts(self, s, n) for s in SEGMENTS]
-        for spec in DEFAULT_LABS:
-            for hs_name, h100e in spec.contracts_h100e.items():
-                self.hyperscalers_by_name[hs_name].contracts[spec.name] = Contract(
-                    h100e, p.initial_rental_usd_per_gpu_hour)
-        self.inference_share_frac = 1.0 - p.training_share_frac
         self.gpu_rental_usd_per_hour = p.initial_rental_usd_per_gpu_hour
+        self._seed_contracts()
+        for h in self.hyperscalers:
+            h.seed_state(sum(c.h100e for c in self.rental.contracts if c.seller == h.name and c.start <= 0))
+        for v in self.vendors:
+            v.seed_backlog({h.name: h.fleet.h100e * h.vendor_mix.get(v.name, 0.0) for h in self.hyperscalers
+                            if v.sells_to(h.name)})
+        self._users0 = None
+        self.rental.clear(0)
+        self.inference_share_frac = 1.0 - p.training_share_frac
+        self._frontier_history = self._frontier_before_start()
         for lab in self.labs:
             lab.price_usd_per_mtok = lab.price_target()
 
-    def _set_efficiency(self) -> None:
-        """Compute per token falls ``efficiency_gain_per_year`` a year (003/004), with a
-        one-time cut of ``efficiency_shock_factor`` at ``efficiency_shock_month`` (002)."""
+    def _seed_contracts(self) -> None:
+        """Labs' contracts at month 0 (public record, Epoch AI) and the forward contracts
+        signed in 2024 for 2025's growth, at the month-0 rental price."""
         p = self.p
+        scale = p.hyperscaler_fleet_scale
+        for spec in DEFAULT_LABS:
+            for seller, h100e in spec.contracts_h100e.items():
+                for end in INITIAL_CONTRACT_ENDS:
+                    self.rental.sign(spec.name, seller, h100e * scale / len(INITIAL_CONTRACT_ENDS), -12, 12 + end,
+                                     p.initial_rental_usd_per_gpu_hour)
+                before = h100e * scale
+                for start in INITIAL_FORWARD_STARTS:
+                    after = h100e * scale * INITIAL_FORWARD_GROWTH_PER_YEAR ** (start / 12.0)
+                    self.rental.sign(spec.name, seller, after - before, start, p.contract_term_months,
+                                     p.initial_rental_usd_per_gpu_hour)
+                    before = after
 
-        def at(month: int) -> float:
-            shock = p.efficiency_shock_factor if 0 < p.efficiency_shock_month <= month + 1 else 1.0
-            return TOKENS_PER_H100E_SECOND_AT_START * 86400.0 * p.efficiency_gain_per_year ** (month / 12.0) * shock
+    def _frontier_before_start(self) -> list[float]:
+        """The frontier's capability over the months before the start, so the open-weights
+        lab trails it by ``open_weights_lag_months`` from month 1 (002): cumulative
+        training was (prior - m) / prior of month 0's, m months back."""
+        from agents.model_lab import PRIOR_TRAINING_MONTHS
 
-        self._efficiency_at = at
-        self.tokens_per_h100e_day = at(self.month)
-        self.tokens_per_h100e_day_next = at(self.month + 1)
+        p = self.p
+        lag = min(p.open_weights_lag_months, int(PRIOR_TRAINING_MONTHS) - 1)
+        return [self.reference_capability + p.scaling_exponent * math.log10((PRIOR_TRAINING_MONTHS - m)
+                                                                           / PRIOR_TRAINING_MONTHS)
+                for m in range(lag, 0, -1)]
+
+    def _set_efficiency(self) -> None:
+        """This month's tokens per H100e-day at the month-0 frontier (``efficiency_at``)."""
+        self.tokens_per_h100e_day = self.efficiency_at(self.month)
+
+    def efficiency_at(self, month: int) -> float:
+        """Tokens an H100e serves a day in run month ``month`` (0 is the start) for a model
+        of the month-0 frontier's capability: ``efficiency_gain_per_year`` at first, the
+        log gain halving every ``efficiency_gain_halflife_years``. An efficiency shock
+        counts only once it has happened: for a later month this is what agents can
+        expect now, the trend without a shock no one has seen (002: DeepSeek surprised)."""
+        p = self.p
+        seen = min(month, self.month) + 1
+        shock = p.efficiency_shock_factor if 0 < p.efficiency_shock_month <= seen else 1.0
+        half = p.efficiency_gain_halflife_years
+        years = half / math.log(2.0) * (1.0 - 2.0 ** (-month / 12.0 / half))   # effective years of gain
+        return TOKENS_PER_H100E_SECOND_AT_START * 86400.0 * p.efficiency_gain_per_year ** years * shock
 
     # ===== public figures other agents may read ======================================
+    def adoption_index(self) -> float:
+        """Active AI users in all segments now, relative to month 0."""
+        users = sum(float(s.active_users.sum()) for s in self.user_segments)
+        if self._users0 is None:
+            self._users0 = max(users, 1.0)
+        return users / self._users0
+
     def frontier_capability(self, months_ago: int = 0) -> float:
         """Best closed-lab capability ``months_ago`` months back (public benchmarks)."""
         h = self._frontier_history
@@ -131,7 +191,8 @@ class ComputeBubbleModel(mesa.Model):
         self.capital.step()                                              # 1. capital market
         self.agents_by_type[UserCohorts].do("step")                      # 2. users
         self.agents_by_type[ModelLab].shuffle_do("step")                 # 3. labs
-        self.agents_by_type[Hyperscaler].shuffle_do("step")              # 4. hyperscalers
+        self.agents_by_type[Hyperscaler].shuffle_do("step")              # 4. hyperscalers,
+        self.rental.clear()                                              #    rental market
         self.agents_by_type[ChipVendor].do("step")                       # 5. chip vendors
         self.agents_by_type[PowerUtility].do("step")                     # 6. utilities
         self._settle_network()                                           # 7. contract network
@@ -155,25 +216,26 @@ class ComputeBubbleModel(mesa.Model):
         for event in self.events:
             if event["month"] == self.month + 1:
                 self.update_params(**event["set"])
-        self.ledger.new_month()
-        self.tokens_per_h100e_day = self._efficiency_at(self.month)
-        self.tokens_per_h100e_day_next = self._efficiency_at(self.month + 1)
+        self.ledger.new_month(self.month)
+        self.ledger.accrue_late_fees(self.p.late_fee_frac_per_year)
+        self._set_efficiency()
         for a in self.hyperscalers + self.labs:
             a.reset_month()
 
     def _settle_network(self) -> None:
-        """Edge weights become this month's flows; public figures for next month."""
+        """Edge weights become this month's flows; defaults are declared and spread;
+        public figures for next month."""
         network.update_flows(self.contract_graph, self)
+        for agent in self.labs + self.hyperscalers + self.vendors:
+            if not agent.defaulted and agent.insolvent():
+                self.declare_default(agent, "bills unpaid for three months")
         train = sum(lab.training_h100e for lab in self.labs)
         infer = sum(lab.inference_h100e for lab in self.labs)
         self.inference_share_frac = infer / (train + infer) if train + infer > 0 else 0.0
         live = [h for h in self.hyperscalers if not h.defaulted and h.powered_h100e > 0]
         if live:
-            self.gpu_rental_usd_per_hour = (sum(h.rental_usd_per_hour * h.powered_h100e for h in live)
+            self.gpu_rental_usd_per_hour = (sum(h.spot_usd_per_hour * h.powered_h100e for h in live)
                                             / sum(h.powered_h100e for h in live))
-        for h in self.hyperscalers:
-            if not h.defaulted and h.neocloud and h.insolvent():
-                self.declare_default(h, "revenue no longer covers its obligations")
         self._frontier_history.append(max(lab.capability for lab in self.labs if not lab.open_weights))
 
     def _evaluate_and_collect(self) -> None:
@@ -184,26 +246,35 @@ class ComputeBubbleModel(mesa.Model):
         for r in readings:
             self.figures[-1][f"level_{r.name}"] = r.level
         self.datacollector.collect(self)
+        if self.check:
+            checks.check_month(self)
 
     # ===== defaults and their spread ====================================================
     def declare_default(self, agent, reason: str, propagated: bool = False) -> None:
-        """Record a default and spread it along the contract network.
+        """Record a default, write off what it owes and spread it along the network.
 
-        A lab's default ends its contracts (its partners keep the bad debt); a
-        hyperscaler's default cancels its chip orders and grid requests and strands its
-        tenants, who default too if no other partner is left.
+        Its unpaid bills are written off and its creditors book the loss; its contracts
+        end. A lab's default leaves its sellers with idle capacity; a hyperscaler's
+        default cancels its chip orders and grid requests and strands its tenants, who
+        default too if they cannot pay elsewhere; a vendor's default cancels its backlog.
         """
         if agent.defaulted:
             return
         agent.on_default()
+        written = self.ledger.write_off(agent)
+        self.rental.end_contracts(agent.name)
+        for h in self.hyperscalers:
+            loss = self.ledger.losses.pop(h.name, 0.0)
+            if loss:
+                h.book_bad_debt(loss)
         self.defaults.append({"month": self.month, "name": agent.name, "reason": reason,
-                              "propagated": propagated})
+                              "propagated": propagated, "written_off_usd": written})
         self.contract_graph.nodes[agent.name]["defaulted"] = True
         for name in network.counterparties(self.contract_graph, agent.name):
-            other = self.hyperscalers_by_name.get(name) or next((lab for lab in self.labs if lab.name == name), None)
+            other = self.hyperscalers_by_name.get(name) or self.labs_by_name.get(name)
             if other is None or other.defaulted:
                 continue
-            if isinstance(other, Hyperscaler) and other.neocloud and other.insolvent():
+            if isinstance(other, Hyperscaler) and other.insolvent():
                 self.declare_default(other, f"lost tenant {agent.name}", propagated=True)
             elif isinstance(other, ModelLab) and other.parent is None and not any(
                     not self.hyperscalers_by_name[h].defaulted for h in other.partner_weights):

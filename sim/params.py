@@ -50,12 +50,21 @@ class Params:
     scaling_exponent: float = _p(
         1.0, "capability points per 10x training compute",
         "capability gained per tenfold cumulative training compute: contention #1, 'is the scaling law still "
-        "working?'", 0.0, 3.0, "000 (#1); one point = one model generation, an assumption")
+        "working?'. It also sets what a dollar of training buys, so labs' training demand follows it",
+        0.0, 3.0, "000 (#1); one point = one model generation, an assumption")
     efficiency_gain_per_year: float = _p(
-        3.0, "x per year", "steady cut in compute per served token (served mix, frontier included)", 1.0, 20.0,
-        "003: same-capability cost falls 5-10x a year; 004: token cost ~10x a year; users move to newer, "
-        "dearer models (004, Richard Ge), so the served mix falls slower: 3x, which with the rental "
-        "price gives 001's 60-70% yearly price fall")
+        6.0, "x per year", "yearly cut in compute per token at fixed capability (algorithms, serving stacks)",
+        1.0, 20.0, "003: same-capability cost falls 5-10x a year; 004 (terry): token cost ~10x a year")
+    efficiency_gain_halflife_years: float = _p(
+        4.0, "years", "years over which the yearly efficiency gain (in log terms) halves: gains at fixed "
+        "capability diminish as each tier commoditises", 1.0, 50.0,
+        "assumption: 003's 5-10x a year is a 2023-25 figure; no physical process keeps it up for decades")
+    frontier_cost_per_capability: float = _p(
+        3.0, "x compute per token per capability point",
+        "how much more compute a token of a model one generation better costs; users move to the newest "
+        "model, so part of each year's efficiency gain is eaten", 1.0, 6.0,
+        "004 (Richard Ge): 'users always want the newest model, so unit cost savings are eaten'; "
+        "public price lists: GPT-4o at $10/M output vs GPT-4o mini at $0.6/M (an assumption in between)")
     efficiency_shock_factor: float = _p(
         1.0, "x", "one-time step cut in compute per token (1 = no shock): contention #2", 1.0, 50.0,
         "002: DeepSeek R1; 000 (#2)")
@@ -67,18 +76,25 @@ class Params:
 
     # ----- users and demand ------------------------------------------------------
     price_elasticity: float = _p(
-        1.2, "-dlnQ/dlnP", "price elasticity of token demand (above 1: the Jevons case)", 0.1, 3.0,
-        "001: Jevons paradox, prices -60-70% while usage doubles every 2-3 months")
+        1.2, "-dlnQ/dlnP", "price elasticity of token demand below the value ceiling (above 1: the Jevons case)",
+        0.1, 3.0, "001: Jevons paradox, prices -60-70% while usage doubles every 2-3 months")
     capability_token_multiplier: float = _p(
-        1.4, "x tokens per capability point", "tokens per active user per capability point gained", 1.0, 5.0,
-        "assumption; 001: reasoning models 'think longer'")
+        2.0, "x tokens per capability point", "tokens per active user per capability point gained", 1.0, 5.0,
+        "assumption; 001: reasoning models 'think longer and provide longer answers'")
+    capability_value_multiplier: float = _p(
+        1.3, "x value per capability point", "what an active user's work with AI is worth per capability point "
+        "gained (more capable models replace more labour)", 1.0, 3.0,
+        "assumption; 001: a market of $3-4T must correspond to an equal reallocation of labour")
     agentic_token_growth_per_year: float = _p(
-        1.4, "x per year", "growth of tokens per active user in coding and agent segments from agentic use", 1.0, 10.0,
+        2.0, "x per year", "growth of tokens per active user in coding and agent segments from agentic use", 1.0, 10.0,
         "004 (Wang Kun): agent mode will raise token use sharply")
-    tokens_per_user_ceiling_scale: float = _p(
-        1.0, "x", "scales each segment's soft ceiling on tokens per active user (chat 30x, search 50x, coding "
-        "300x, enterprise 200x, agents 1000x the month-0 level)", 0.05, 100.0,
-        "001: existing ChatGPT users' daily use grows slowly; 004: agents multiply token use")
+    value_ceiling_scale: float = _p(
+        1.0, "x", "scales each segment's ceiling on what an active US user pays for AI a year (chat $150, search $100, "
+        "coding $6,000, enterprise $2,400, agents $24,000 at month 0; less in poorer regions); near it "
+        "demand stops answering price",
+        0.05, 20.0, "001: existing users' use grows slowly and paid spend is bounded by the labour AI replaces; "
+        "chat and search: what ads earn per US user a year (Meta 10-K); coding: $500/month seats for agentic "
+        "tools (public price lists)")
     adoption_innovation_per_month: float = _p(
         0.004, "per month", "Bass innovation coefficient p (adoption without neighbours)", 0.0, 0.1,
         "Bass (1969); typical p ~0.003-0.01/month for consumer tech")
@@ -97,15 +113,20 @@ class Params:
 
     # ----- model labs -------------------------------------------------------------
     training_share_frac: float = _p(
-        0.6, "fraction", "labs' target share of their compute spent on training", 0.1, 0.9,
-        "004 (terry): about 60% of AI compute spend is training")
+        0.6, "fraction", "share of labs' compute on training at month 0 (afterwards it follows the marginal "
+        "value of capability)", 0.1, 0.9, "004 (terry): about 60% of AI compute spend is training")
+    capability_value_years: float = _p(
+        1.5, "years", "how long a capability gain keeps paying before rivals and open weights catch up: sets "
+        "what labs will pay for training", 0.25, 5.0,
+        "003: 'today's frontier is a commodity in 18 months'; 002: open weights trail by about 6 months")
     training_compute_growth_per_year: float = _p(
-        4.0, "x per year", "growth labs want in training compute when funded", 1.0, 10.0,
+        4.0, "x per year", "fastest a lab can grow its training compute in a year (clusters, staff)", 1.0, 10.0,
         "Epoch AI: frontier training compute has grown 4-5x a year since 2010")
     internal_token_frac_of_training: float = _p(
-        0.1, "fraction", "share of training compute spent generating tokens internally (RL rollouts, synthetic "
+        0.4, "fraction", "share of training compute spent generating tokens internally (RL rollouts, synthetic "
         "data); counted in token volume, earns nothing", 0.0, 1.0,
-        "001: 'a large portion of current token usage might come from within model companies'")
+        "001: 'a large portion of current token usage might come from within model companies'; 2025's "
+        "reasoning models are trained with reinforcement learning on their own rollouts (an assumption)")
     lab_raise_trigger_months: float = _p(
         15.0, "months", "a lab raises money when its runway falls below this", 1.0, 48.0,
         "assumption: labs raised every 9-15 months in 2024-25 (public rounds)")
@@ -117,47 +138,86 @@ class Params:
     token_price_adjust_per_month: float = _p(
         0.5, "fraction per month", "how fast labs move token prices toward cost plus markup", 0.01, 1.0, "assumption")
     frontier_markup_frac: float = _p(
-        0.2, "fraction over serving cost", "closed labs' markup over the cost of serving all tokens, at "
+        0.8, "fraction over serving cost", "closed labs' markup over the cost of serving all tokens, at "
         "capability parity", 0.0, 10.0,
         "assumption; 004 (Richard Ge): labs' gross margins stay thin as users move to the newest models")
     open_weights_markup_frac: float = _p(
         0.2, "fraction over serving cost", "open-weights lab's markup", 0.0, 5.0, "002: 'the Pinduoduo of models'")
+    contract_term_months: int = _p(
+        36, "months", "term of the compute contracts labs sign with hyperscalers (take-or-pay)", 6, 84,
+        "public: CoreWeave's contracts run 2-5 years; OpenAI-Oracle (2025) five years")
+    contract_lead_months: int = _p(
+        12, "months", "how far ahead labs commit to compute (the hyperscaler's contracted backlog)", 1, 36,
+        "public: 2025 compute deals were signed a year or more before capacity came online")
+    commitment_funding_multiple: float = _p(
+        1.5, "x", "future compute commitments a lab signs per dollar of cash, expected revenue and funding it "
+        "can see over the commitments' term", 0.2, 5.0,
+        "assumption; 004 (Richard Ge): the '$1.4T question' comes from financing needs and valuation pressure")
 
     # ----- hyperscalers -----------------------------------------------------------
     hyperscaler_optimism: float = _p(
-        1.5, "x", "multiplier on the demand growth hyperscalers extrapolate when planning capex", 0.2, 3.0,
-        "assumption; 004 (DanielQ): 'invest early, benefit early'")
+        1.0, "x", "multiplier on the log growth of demand hyperscalers expect when planning capex (1: they "
+        "extrapolate the growth they have seen)", 0.2, 3.0,
+        "assumption; 004 (DanielQ): 'invest early, benefit early' (above 1); Tencent's caution (below 1)")
+    expectation_adapt_per_quarter: float = _p(
+        0.25, "fraction per quarter", "how far hyperscalers move their expected demand growth toward the "
+        "growth observed over the last year, each quarter (0.25: about a year to adapt)", 0.05, 1.0,
+        "adaptive expectations; firms revise annual capex guidance each quarter (Alphabet 2025: 75 -> 85 -> 91-93)")
+    capex_gap_adjust_quarters: float = _p(
+        3.0, "quarters", "quarters over which a hyperscaler closes the gap between the capacity it expects to "
+        "need and what it has and has ordered", 1.0, 8.0,
+        "anchoring and adjustment (Sterman 1989): closing a gap at once amplifies noise")
     arms_race_coupling: float = _p(
-        0.3, "fraction", "weight on keeping up with peers' capex when planning", 0.0, 1.0,
+        0.3, "fraction", "weight on keeping up with peers' capex growth when planning", 0.0, 1.0,
         "004 (zhoukui, terry): arms race; Meta and Musk will not quit")
     capex_tolerance_ocf_frac: float = _p(
-        0.9, "x operating cash flow", "AI capex the capital market tolerates per dollar of operating cash flow "
-        "at neutral sentiment", 0.1, 3.0, "2025 hyperscaler capex/OCF ~0.6-1.0 (company filings)")
+        1.0, "x operating cash flow", "AI capex the capital market tolerates per dollar of operating cash flow "
+        "at neutral sentiment (the rest must come from cash or debt)", 0.1, 3.0,
+        "2025: big-four capex about $410B against about $560B of operating cash flow (filings)")
     target_utilization_frac: float = _p(
         0.9, "fraction", "utilization hyperscalers plan for and price around", 0.5, 0.99, "assumption")
     rental_price_sensitivity: float = _p(
         0.15, "fraction per month per utilization point", "rental price response to utilization above/below target",
         0.0, 2.0, "assumption")
     initial_rental_usd_per_gpu_hour: float = _p(
-        3.2, "USD per H100e-hour", "rental price at month 0", 0.5, 20.0,
-        "004: about $2.8/GPU-hour in Nov 2025; H100 ~$3+ in early 2025 (public price indices)")
+        2.9, "USD per H100e-hour", "rental price at month 0", 0.5, 20.0,
+        "public record: H100 at about $2.85/GPU-hour in early 2024; 004: about $2.8 in Nov 2025")
     gpu_accounting_life_months: int = _p(
-        72, "months", "depreciation life hyperscalers book for GPUs", 12, 120,
-        "hyperscaler filings: 6-year server lives (2022-25)")
+        72, "months", "depreciation life for firms without a reported policy (Oracle, the neocloud), and the "
+        "payback threshold's accounting life", 12, 120, "public record: Microsoft and Alphabet book 6 years")
     gpu_physical_life_months: int = _p(
-        84, "months", "age at which a GPU cohort is retired", 24, 144, "assumption")
+        84, "months", "age at which a GPU cohort is retired whatever it still earns", 24, 144, "assumption")
     shell_lead_months: int = _p(
         18, "months", "time to build a data-center shell (building, power equipment, cooling)", 3, 60,
         "public: 18-24 months for hyperscale AI campuses; 003: infrastructure has longer lead times")
     shell_cost_usd_per_mw: float = _p(
-        13e6, "USD per MW", "cost of shell, power and cooling equipment per MW of IT load", 1e6, 50e6,
+        12e6, "USD per MW", "cost of shell, power and cooling equipment per MW of IT load", 1e6, 50e6,
         "public: ~$10-14M per MW for AI campuses (Cushman & Wakefield, JLL 2025); with servers and "
         "network this makes GPUs ~40% of cluster cost (003)")
     network_server_frac_of_chip_cost: float = _p(
         0.5, "x chip cost", "servers, network and storage bought with each chip dollar", 0.0, 2.0,
         "assumption chosen so GPUs are ~40% of cluster cost (003)")
     hyperscaler_fleet_scale: float = _p(
-        1.0, "x", "scales every hyperscaler's initial fleet and shells", 0.1, 10.0, "assumption")
+        1.0, "x", "scales every hyperscaler's initial fleet, shells and labs' contracts (not their cash "
+        "flows)", 0.25, 4.0, "assumption: a sensitivity on the end-2024 stocks (public record)")
+    grid_request_expiry_months: int = _p(
+        24, "months", "a grid request not energised within this many months lapses", 3, 120,
+        "ERCOT large-load queue: 63 GW (end-2024) -> 226 GW (Nov 2025), far above what gets built; "
+        "speculative requests lapse")
+    onsite_power_usd_per_mwh: float = _p(
+        110.0, "USD per MWh", "cost of on-site generation (gas turbines, fuel cells) for data centers the grid "
+        "cannot connect", 30.0, 500.0, "public: 2025 behind-the-meter gas at ~$80-150/MWh (an assumption)")
+    onsite_power_lead_months: int = _p(
+        12, "months", "time to install on-site generation", 1, 48, "public: turbine lead times of 1-3 years in 2025")
+    onsite_power_max_frac: float = _p(
+        0.15, "fraction", "most of a firm's new power need it can cover on site", 0.0, 1.0,
+        "assumption: xAI's Colossus ran on turbines in 2024-25; on-site covers a minority of campuses")
+    order_commit_months: int = _p(
+        6, "months", "chip orders due to ship within this many months cannot be cancelled", 0, 24,
+        "public: hyperscalers' purchase commitments are non-cancellable near delivery (10-K purchase obligations)")
+    order_cancel_fee_frac: float = _p(
+        0.2, "fraction of order value", "fee paid to the vendor to cancel an order outside the commitment "
+        "window", 0.0, 1.0, "assumption")
 
     # ----- chip vendors -----------------------------------------------------------
     chip_generation_months: int = _p(
@@ -168,8 +228,11 @@ class Params:
     gen_power_per_h100e_factor: float = _p(
         0.7, "x per generation", "all-in kW per H100e of a new generation relative to the last", 0.1, 1.2,
         "002: Blackwell promised 4x energy efficiency (a marketing figure at lower precision); 0.7 all-in")
-    yield_initial_frac: float = _p(0.5, "fraction", "yield of a new generation at launch", 0.05, 1.0, "assumption")
-    yield_mature_frac: float = _p(0.85, "fraction", "mature yield", 0.1, 1.0, "004: B200 yield above 80%")
+    yield_mature_frac: float = _p(0.85, "fraction", "mature yield of a generation", 0.1, 1.0,
+                                  "004: B200 yield above 80%")
+    yield_initial_share: float = _p(
+        0.6, "fraction of mature yield", "yield of a new generation at launch, as a share of its mature yield",
+        0.05, 1.0, "assumption")
     yield_ramp_months: int = _p(10, "months", "months from launch to mature yield", 1, 36, "004: B200 late-2025")
     vendor_capacity_growth_max_per_month: float = _p(
         0.06, "fraction per month", "fastest a vendor can grow production capacity", 0.0, 0.5,
@@ -193,6 +256,14 @@ class Params:
     # ----- capital market ---------------------------------------------------------
     interest_rate_frac: float = _p(
         0.045, "fraction per year", "risk-free interest rate", 0.0, 0.25, "Fed funds ~4.3-4.5% in 2025")
+    credit_spread_frac: float = _p(
+        0.01, "fraction per year", "big tech's bond spread over the rate at low leverage", 0.0, 0.1,
+        "public: A-rated tech bonds ~0.5-1.2% over Treasuries in 2025; Meta's Hyperion SPV priced at 6.58%")
+    spread_per_leverage_frac: float = _p(
+        0.015, "fraction per year per turn", "extra spread per turn of debt over a year's operating cash flow",
+        0.0, 0.2, "public record: CoreWeave's debt at 7-15% against big tech's ~5-6%")
+    late_fee_frac_per_year: float = _p(
+        0.12, "fraction per year", "late fee on unpaid bills", 0.0, 1.0, "assumption: commercial late-payment terms")
     lab_funding_usd_per_year: float = _p(
         120e9, "USD per year", "equity funding on offer to labs and neoclouds at neutral sentiment", 0.0, 2e12,
         "public: OpenAI $40B, xAI ~$20B, Anthropic ~$16B rounds in 2025; >$100B to AI labs")
@@ -208,7 +279,7 @@ class Params:
         "000: bubbles pop through liquidity exhaustion")
     neocloud_debt_capacity_usd: float = _p(
         40e9, "USD", "credit line available to the debt-financed neocloud at neutral sentiment", 0.0, 1e12,
-        "public: CoreWeave debt ~$20-30B in 2025; 004: Meta funds 20% of an SPV, partners the rest")
+        "public record: CoreWeave debt $8B (end-2024), $11.2B (Jun 2025); 004: Meta funds 20% of an SPV")
 
     # ----- thresholds ---------------------------------------------------------------
     gpu_cost_share_frac: float = _p(
@@ -228,7 +299,8 @@ FIELDS: dict[str, dataclasses.Field] = {f.name: f for f in fields(Params)}
 
 #: Fields that shape only the initial state: they cannot change during a run.
 INIT_ONLY_FIELDS = frozenset({"start_year", "start_month", "n_user_cohorts", "user_graph_degree",
-                              "user_graph_rewire_frac", "hyperscaler_fleet_scale", "initial_rental_usd_per_gpu_hour"})
+                              "user_graph_rewire_frac", "hyperscaler_fleet_scale", "initial_rental_usd_per_gpu_hour",
+                              "training_share_frac"})
 
 
 def field_info(name: str) -> dict[str, Any]:
@@ -284,13 +356,12 @@ def make_params(overrides: dict[str, Any] | None = None, base: Params | None = N
 
 
 def validate(p: Params) -> None:
-    """Cross-field checks that single ranges cannot express."""
-    if p.yield_initial_frac > p.yield_mature_frac:
-        raise ParamError(
-            f"parameter 'yield_initial_frac': value {p.yield_initial_frac:g} exceeds yield_mature_frac "
-            f"{p.yield_mature_frac:g}; allowed: at most yield_mature_frac")
-    if p.gpu_physical_life_months < 12:
-        raise ParamError("parameter 'gpu_physical_life_months': must be at least 12")
+    """Cross-field checks that single ranges cannot express.
+
+    There are none: dependent quantities are expressed relative to each other (a new
+    generation's yield as a share of its mature yield), so every point of the declared
+    box is a valid model and a sweep over it wastes no run.
+    """
 
 
 def as_dict(p: Params) -> dict[str, Any]:

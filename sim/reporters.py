@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from agents.hyperscaler import UPKEEP_USD_PER_H100E_MONTH
+from agents.hyperscaler import upkeep_usd_per_h100e_month
 from sim import thresholds
 from sim.clock import HOURS_PER_MONTH, month_date
 
@@ -45,6 +45,8 @@ MODEL_COLUMNS = (
     "consensus_growth", "hurdle_growth", "grid_built_gw_cum", "grid_queue_gw", "power_price_usd_per_mwh",
     "active_users", "consumer_users", "penetration_us_frac", "penetration_world_frac", "frontier_capability",
     "tokens_per_h100e_day", "defaults_month", "defaults_cum", "hyperscaler_debt_usd",
+    "capex_total_usd", "non_ai_capex_usd", "ai_capex_plan_usd", "contracted_h100e", "contract_backlog_h100e",
+    "payables_usd", "written_off_cum_usd", "onsite_gw", "chip_backlog_h100e", "cancelled_h100e",
     *(f"level_{n}" for n in thresholds.NAMES),
 )
 
@@ -59,7 +61,7 @@ def month_figures(model) -> dict:
     labs = model.labs
     live_hs = [h for h in hs if not h.defaulted]
     powered_h100e = sum(h.powered_h100e for h in hs)
-    rented = sum(h.rented_h100e for h in live_hs)
+    rented = sum(h.rented_h100e + min(h.first_party_h100e, h.powered_h100e) for h in live_hs)
     capex = sum(h.capex_usd_month for h in hs)
     chip_capex = sum(h.chip_capex_usd_month for h in hs)
     revenue = sum(lab.revenue_usd_month for lab in labs)
@@ -72,8 +74,7 @@ def month_figures(model) -> dict:
     runways = [lab.runway_months for lab in labs if lab.parent is None and not lab.defaulted]
     train = sum(lab.training_h100e for lab in labs)
     infer = sum(lab.inference_h100e for lab in labs)
-    rental = (sum(h.rental_usd_per_hour * h.powered_h100e for h in live_hs) / max(
-        sum(h.powered_h100e for h in live_hs), 1.0)) if live_hs else 0.0
+    rental = rental_price(model, live_hs)
     idle = min(1.0, max(0.0, 1.0 - rented / powered_h100e)) if powered_h100e > 0 else 0.0
     users = model.user_segments
     consumer = users[0]
@@ -109,7 +110,7 @@ def month_figures(model) -> dict:
         "shipped_gw_cum": (prev["shipped_gw_cum"] if prev else 0.0) + shipped_gw,
         "powered_h100e": powered_h100e,
         "ghost_h100e": sum(h.ghost_h100e for h in hs),
-        "retired_h100e_cum": sum(h.retired_h100e_total for h in hs),
+        "retired_h100e_cum": sum(h.fleet.retired_h100e_total for h in hs),
         "rented_h100e": rented,
         "deployment_lag_months": max((h.deployment_lag_months for h in live_hs if h.ghost_h100e > 0), default=0.0),
         "payback_months": payback_months(model, rental, idle),
@@ -135,6 +136,16 @@ def month_figures(model) -> dict:
         "defaults_month": sum(1 for d in model.defaults if d["month"] == model.month),
         "defaults_cum": len(model.defaults),
         "hyperscaler_debt_usd": sum(h.debt_usd for h in hs),
+        "capex_total_usd": sum(h.capex_total_usd_month for h in hs),
+        "non_ai_capex_usd": sum(h.non_ai_capex_usd_month for h in hs),
+        "ai_capex_plan_usd": sum(h.plan_usd_per_year for h in live_hs),
+        "contracted_h100e": model.rental.contracted(month=model.month),
+        "contract_backlog_h100e": model.rental.contracted(month=model.month + 12),
+        "payables_usd": sum(model.ledger.owed(a) for a in hs + labs + model.vendors + model.utilities),
+        "written_off_cum_usd": sum(model.ledger.written_off.values()),
+        "onsite_gw": sum(sum(h.onsite_mw.values()) for h in hs) / 1000.0,
+        "chip_backlog_h100e": sum(v.backlog_h100e for v in model.vendors),
+        "cancelled_h100e": sum(h.cancelled_h100e_month for h in hs),
     }
     return f
 
@@ -148,6 +159,17 @@ def add_threshold_inputs(figs: list[dict], p) -> None:
     f[REVENUE_GROWTH_12M] = thresholds.growth_12m(figs, AI_REVENUE_USD)
 
 
+def rental_price(model, live_hs) -> float:
+    """The market's rental price: live sellers' spot prices weighted by powered capacity
+    (a plain mean when nothing is powered; last month's when no seller is left)."""
+    powered = sum(h.powered_h100e for h in live_hs)
+    if powered > 0:
+        return sum(h.spot_usd_per_hour * h.powered_h100e for h in live_hs) / powered
+    if live_hs:
+        return sum(h.spot_usd_per_hour for h in live_hs) / len(live_hs)
+    return model.figures[-1][GPU_RENTAL_USD_PER_HOUR] if model.figures else model.p.initial_rental_usd_per_gpu_hour
+
+
 def payback_months(model, rental_usd_per_hour: float, idle_frac: float) -> float:
     """Months for a newly bought H100e (chip, network, shell) to repay its cost from its
     rental margin at this month's price and utilization (inf if the margin is not positive)."""
@@ -156,7 +178,7 @@ def payback_months(model, rental_usd_per_hour: float, idle_frac: float) -> float
     cost = (gpu.asp_usd_per_h100e * (1 + p.network_server_frac_of_chip_cost)
             + gpu.kw_per_h100e / 1000.0 * p.shell_cost_usd_per_mw)
     power = gpu.kw_per_h100e / 1000.0 * p.power_price_usd_per_mwh * HOURS_PER_MONTH
-    margin = rental_usd_per_hour * (1 - idle_frac) * HOURS_PER_MONTH - power - UPKEEP_USD_PER_H100E_MONTH
+    margin = rental_usd_per_hour * (1 - idle_frac) * HOURS_PER_MONTH - power - upkeep_usd_per_h100e_month(gpu.kw_per_h100e)
     return cost / margin if margin > 0 else math.inf
 
 
@@ -182,13 +204,21 @@ def agent_reporters():
     return {
         Hyperscaler: {
             "name": "name", "cash_usd": "cash_usd", "debt_usd": "debt_usd", "capex_usd": "capex_usd_month",
+            "ai_capex_usd": "capex_usd_month", "capex_total_usd": "capex_total_usd_month",
+            "non_ai_capex_usd": "non_ai_capex_usd_month", "ai_capex_plan_usd": "plan_usd_per_year",
+            "expected_growth": "expected_growth", "first_party_h100e": "first_party_h100e",
+            "contracted_h100e": lambda a: a.model.rental.contracted(seller=a.name, month=a.model.month),
+            "contract_backlog_h100e": lambda a: a.model.rental.contracted(seller=a.name, month=a.model.month + 12),
             "rental_revenue_usd": "rental_revenue_usd_month", "powered_h100e": "powered_h100e",
             "ghost_h100e": "ghost_h100e", "utilization_frac": "utilization_frac",
-            "rental_usd_per_hour": "rental_usd_per_hour", "impairments_usd": "impairments_usd_month",
+            "rental_usd_per_hour": "spot_usd_per_hour", "impairments_usd": "impairments_usd_month",
+            "bad_debt_usd": "bad_debt_usd_month", "payables_usd": lambda a: a.model.ledger.owed(a),
+            "interest_usd": "interest_usd_month", "spread_frac": "spread_frac",
             "depreciation_usd": "depreciation_usd_month", "shells_mw": lambda a: sum(a.shells_mw.values()),
             "powered_mw": "powered_mw", "delivered_h100e": "delivered_h100e_month",
             "installed_h100e": "installed_h100e_month", "retired_h100e": "retired_h100e_month",
-            "ordered_h100e": "ordered_h100e_month", "shells_started_mw": "shells_started_mw_month",
+            "ordered_h100e": "ordered_h100e_month", "cancelled_h100e": "cancelled_h100e_month",
+            "shells_started_mw": "shells_started_mw_month",
             "capex_intensity": "capex_intensity", "deployment_lag_months": "deployment_lag_months",
             "defaulted": "defaulted",
         },
@@ -198,14 +228,17 @@ def agent_reporters():
             "compute_cost_usd": "compute_cost_usd_month", "served_tokens_per_day": "served_tokens_per_day",
             "unserved_tokens_per_day": "unserved_tokens_per_day", "training_h100e": "training_h100e",
             "inference_h100e": "inference_h100e", "runway_months": "runway_months", "raised_usd": "raised_usd_month",
-            "defaulted": "defaulted",
+            "training_target_h100e": "training_target_h100e", "expected_growth": "expected_growth",
+            "contracted_h100e": lambda a: a.model.rental.contracted(lab=a.name, month=a.model.month),
+            "commitments_usd": lambda a: a.model.rental.remaining_commitment_usd(a.name, a.model.month),
+            "payables_usd": lambda a: a.model.ledger.owed(a), "defaulted": "defaulted",
         },
         ChipVendor: {
             "name": "name", "generation": "generation", "asp_usd_per_h100e": "asp_usd_per_h100e",
             "capacity_h100e_per_month": "capacity_h100e_per_month", "yield_frac": "yield_frac",
             "backlog_h100e": "backlog_h100e", "shipped_h100e": "shipped_h100e_month",
             "revenue_usd": "revenue_usd_month", "lead_time_months": "lead_time_months",
-            "book_to_bill": "book_to_bill",
+            "book_to_bill": "book_to_bill", "cash_usd": "cash_usd", "defaulted": "defaulted",
         },
         PowerUtility: {
             "name": "name", "free_mw": "free_mw", "queued_mw": "queued_mw", "built_mw": "built_mw_month",

@@ -35,7 +35,7 @@ def test_cards_cover_every_scenario_as_plain_data():
         assert all(set(e["set"]) <= set(FIELDS) for e in c["events"])
     by_name = {c["name"]: c for c in cards}
     dark = {p["name"]: p for p in by_name["dark-fibre"]["params"]}
-    assert dark["tokens_per_user_ceiling_scale"]["inherited"] and not dark["hyperscaler_optimism"]["inherited"]
+    assert dark["value_ceiling_scale"]["inherited"] and not dark["hyperscaler_optimism"]["inherited"]
     assert by_name["sovereign-backstop"]["events"][0]["date"] == "2025-07"
     assert by_name["jevons-boom"]["compare_command"] == "computebubble compare ln-revenue jevons-boom"
 

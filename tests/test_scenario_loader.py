@@ -250,19 +250,22 @@ def test_empty_text_and_wrong_extends_type(tmp_path):
                    "a string")
 
 
-def test_cross_field_check_on_merged_params_names_the_child(tmp_path):
-    write(tmp_path, "parent", FULL.format(title="p") + "[params]\nyield_mature_frac = 0.8\n")
-    child = write(tmp_path, "child", 'extends = "parent.toml"\n[params]\nyield_initial_frac = 0.9\n')
-    one_line_error(child, "child.toml", "yield_initial_frac", "yield_mature_frac")
+def test_merged_params_from_parent_and_child_make_a_valid_model(tmp_path):
+    """Dependent fields are expressed relative to each other (a new generation's yield as
+    a share of its mature yield), so any parent's and child's values combine into a valid
+    model: no cross-field refusal is possible."""
+    write(tmp_path, "parent", FULL.format(title="p") + "[params]\nyield_mature_frac = 0.3\n")
+    child = write(tmp_path, "child", 'extends = "parent.toml"\n[params]\nyield_initial_share = 1.0\n')
+    sc = load_scenario(str(child))
+    assert sc.params["yield_mature_frac"] == 0.3 and sc.params["yield_initial_share"] == 1.0
 
 
-def test_cross_field_check_after_an_event_names_the_event(tmp_path):
-    """An event may not make the parameters inconsistent: caught when the file loads,
-    not months into a run."""
-    event = "[[events]]\nmonth = 3\nset = { yield_initial_frac = 0.95 }\n"
+def test_an_event_value_out_of_range_names_the_event(tmp_path):
+    """An event's value is checked when the file loads, not months into a run."""
+    event = "[[events]]\nmonth = 3\nset = { yield_initial_share = 1.5 }\n"
     path = write(tmp_path, "late_yield", FULL.format(title="t") + event)
-    one_line_error(path, "late_yield.toml: event 0", "yield_initial_frac", "yield_mature_frac")
-    fixed = FULL.format(title="t") + event + "[params]\nyield_mature_frac = 0.97\n"
+    one_line_error(path, "late_yield.toml", "event 0", "yield_initial_share", "1.5")
+    fixed = FULL.format(title="t") + event.replace("1.5", "0.95")
     assert load_scenario(str(write(tmp_path, "ok_yield", fixed))).events[0]["month"] == 3
 
 

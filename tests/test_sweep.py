@@ -404,7 +404,7 @@ def _closed_port() -> int:
     ("price_elasticity = [0.5, 2.0]\n", "", "lhs", None, "missing required key 'samples'"),
     ("price_elasticity = [0.5, 1.0, 2.0]\n", "", "lhs", 4, "expected a range [low, high]"),
     ("price_elasticity = [0.5, 2.0]\n", "second_order = true\n", "lhs", 4, "'sobol' only"),
-    ("yield_initial_frac = [0.3, 1.0]\n", "", "lhs", 8, "yield_mature_frac"),
+    ("yield_initial_frac = [0.3, 1.0]\n", "", "lhs", 8, "unknown parameter 'yield_initial_frac'"),
 ])
 def test_bad_spec_exits_2_with_one_line(tmp_path, capsys, params, extra, sampler, samples, needle):
     spec = write_spec(tmp_path, "bad", sampler=sampler, samples=samples, params=params, extra=extra, months=6)
