@@ -290,6 +290,60 @@ INPUTS = (
 )
 
 
+#: The three points of contention (000), each run at both ends on the baseline, with the
+#: effects issue 8 asks for: (name, seed, low params, high params, minimum revenue
+#: ratio, minimum peak-capex move, maximum Dec-2026 price ratio).
+CONTENTIONS = (
+    ("#1 scaling law: scaling_exponent 0 -> 3", "000", {"scaling_exponent": 0.0}, {"scaling_exponent": 3.0},
+     1.15, 0.10, None),
+    ("#2 efficiency shock: 4x at month 13 (Jan 2026)", "000/002", {},
+     {"efficiency_shock_factor": 4.0, "efficiency_shock_month": 13}, None, 0.05, 0.7),
+    ("#3 reliability: reliability_ceiling_frac 0.1 -> 0.9", "000", {"reliability_ceiling_frac": 0.1},
+     {"reliability_ceiling_frac": 0.9}, 1.2, 0.05, None),
+)
+CONTENTION_MONTHS = 72
+
+
+def contention_effects(seeds=SEEDS) -> list[dict]:
+    """Each contention's effect (high over low) on last-year revenue, peak AI capex
+    (trailing 12 months) and the Dec-2026 token price, per seed and as the median."""
+    from experiments.runner import run
+
+    out = []
+    for name, seed_ref, low, high, min_rev, min_capex, max_price in CONTENTIONS:
+        rev, capex, price = [], [], []
+        for seed in seeds:
+            a, b = run(low, CONTENTION_MONTHS, seed), run(high, CONTENTION_MONTHS, seed)
+            rev.append(b["revenue_last_year_usd"] / a["revenue_last_year_usd"])
+            capex.append(b["peak_capex_usd_per_year"] / a["peak_capex_usd_per_year"])
+            price.append(b["yearly"]["price_usd_per_mtok"][1] / a["yearly"]["price_usd_per_mtok"][1])
+        out.append({"name": name, "seed": seed_ref, "revenue": rev, "capex": capex, "price": price,
+                    "min_revenue": min_rev, "min_capex_move": min_capex, "max_price": max_price})
+    return out
+
+
+def contention_markdown(effects: list[dict]) -> list[str]:
+    lines = ["", "## The three points of contention", "",
+             f"Each run at both ends on the baseline, {CONTENTION_MONTHS} months; high over low, median of seeds "
+             + ", ".join(map(str, SEEDS)) + " (each seed in brackets); checked by `tests/test_contention.py`.", "",
+             "| contention | seed | last-year revenue | peak AI capex | Dec-2026 token price | asked for |",
+             "|---|---|---|---|---|---|"]
+    for e in effects:
+        asks = []
+        if e["min_revenue"]:
+            asks.append(f"revenue at least x{e['min_revenue']:.2f}")
+        asks.append(f"peak capex moved at least {e['min_capex_move']:.0%}")
+        if e["max_price"]:
+            asks.append(f"price at most x{e['max_price']:.1f}")
+
+        def cell(vals):
+            return f"x{statistics.median(vals):.2f} [" + ", ".join(f"{v:.2f}" for v in vals) + "]"
+
+        lines.append(f"| {e['name']} | {e['seed']} | {cell(e['revenue'])} | {cell(e['capex'])} | "
+                     f"{cell(e['price'])} | {'; '.join(asks)} |")
+    return lines
+
+
 def targets() -> tuple[Target, ...]:
     return record_targets() + SEED_TARGETS
 
@@ -311,7 +365,7 @@ def _fmt(x: float) -> str:
     return f"{x:,.2f}" if abs(x) < 100 else f"{x:,.0f}"
 
 
-def table_markdown(values: dict[str, list[float]], runs: list[Run]) -> str:
+def table_markdown(values: dict[str, list[float]], runs: list[Run], effects: list[dict] | None = None) -> str:
     lines = [
         "# Calibration: the baseline against the public record and the seeds",
         "",
@@ -340,6 +394,8 @@ def table_markdown(values: dict[str, list[float]], runs: list[Run]) -> str:
     lines += [row(t) for t in targets() if t.kind == "seed"]
     lines += ["", "Notes on tolerances:", ""]
     lines += [f"- {t.name}: {t.note}." for t in targets() if t.note]
+    if effects is not None:
+        lines += contention_markdown(effects)
     lines += ["", "## Figures that enter as inputs", "", "| figure | source | value | in the model |",
               "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in INPUTS]
@@ -350,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(argv[0]) if argv else Path(__file__).resolve().parent.parent / "docs" / "calibration.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     values, runs = evaluate()
-    out.write_text(table_markdown(values, runs))
+    out.write_text(table_markdown(values, runs, contention_effects()))
     print(f"wrote {out}")
     return 0
 

@@ -10,7 +10,7 @@ import statistics
 
 import pytest
 
-from experiments.calibration import SEEDS, Run, evaluate, table_markdown, targets, within
+from experiments.calibration import SEEDS, Run, contention_effects, evaluate, table_markdown, targets, within
 
 
 @pytest.fixture(scope="module")
@@ -43,4 +43,5 @@ def test_docs_table_is_current():
 
     doc = Path(__file__).resolve().parent.parent / "docs" / "calibration.md"
     values, runs = evaluate()
-    assert doc.read_text() == table_markdown(values, runs), "run: python -m experiments.calibration"
+    assert doc.read_text() == table_markdown(values, runs, contention_effects()), \
+        "run: python -m experiments.calibration"
