@@ -37,6 +37,7 @@ class VendorSpec:
     first_gen_launch_month: int       # months relative to run start (negative: launched before)
     cash_usd: float = 0.0             # month 0
     opex_usd_per_month: float = 0.0   # R&D, sales and admin: costs that do not shrink with orders
+    parent: str | None = None         # an in-house line: its parent covers its shortfalls
 
 
 #: Month-0 figures. GPU: NVIDIA data-center revenue ~$115B in FY2025 at ~75% gross
@@ -46,10 +47,11 @@ class VendorSpec:
 #: thin margin. ASIC: a Groq/Cerebras-like inference vendor, small (003).
 #: Cash and operating costs: NVIDIA held ~$38B of cash and spent ~$16B a year on R&D
 #: and admin in FY2025 (filings); the TPU line's costs are a small team's against its
-#: parent's orders; the ASIC vendor is a Groq-like startup (~$1.5B raised, public).
+#: parent's orders, and its parent covers its shortfalls; the ASIC vendor is a Groq-like
+#: startup (~$1.5B raised, public).
 DEFAULT_VENDORS = (
     VendorSpec("GPU vendor", "gpu", 750_000.0, 15_000.0, 0.72, None, -3, 38e9, 1.3e9),
-    VendorSpec("TPU line", "tpu", 130_000.0, 8_000.0, 0.20, ("Alphabet",), -8, 2e9, 0.1e9),
+    VendorSpec("TPU line", "tpu", 130_000.0, 8_000.0, 0.20, ("Alphabet",), -8, 2e9, 0.1e9, parent="Alphabet"),
     VendorSpec("Inference ASIC", "asic", 30_000.0, 7_000.0, 0.45, None, -10, 1.5e9, 0.04e9),
 )
 #: Orders in the backlog at month 0, in months of output (late 2024: Blackwell "sold out
@@ -87,6 +89,7 @@ class ChipVendor(mesa.Agent):
         self.gen_launch_month = spec.first_gen_launch_month
         self.yield_frac = self._yield_at(0 - self.gen_launch_month, p)
         self.cash_usd = spec.cash_usd
+        self.parent = spec.parent
         self.opex_usd_per_month = spec.opex_usd_per_month
         self.cancel_fees_usd_month = 0.0
         self.backlog: list[Order] = []
@@ -181,6 +184,10 @@ class ChipVendor(mesa.Agent):
         self._advance_roadmap(p)
         self._ship(self._produce())
         self.model.ledger.bill(self, "operating_costs", self.opex_usd_per_month, "vendor_opex")
+        owed = self.model.ledger.owed(self)
+        if self.parent is not None and owed > 0:
+            self.model.hyperscalers_by_name[self.parent].fund_affiliate(self, owed)
+            self.model.ledger.pay_down(self)
         self._grow_capacity(p)
         if is_quarter_start(self.model.month):
             self._reprice(p)

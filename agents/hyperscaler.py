@@ -155,8 +155,14 @@ COMMITMENT_HORIZON_MONTHS = 24
 #: Cash kept in reserve: this many months of spending, plus a fixed floor.
 MIN_CASH_MONTHS = 3.0
 MIN_CASH_FLOOR_USD = 1e9
-#: Big tech returns to shareholders half of the cash above twice its reserve and this margin.
+#: Big tech returns to shareholders half of the cash above twice its reserve and this
+#: margin, while its debt is under half its credit line; spare cash first repays a
+#: quarter of the debt each month (assumptions: buybacks and dividends absorb the cash
+#: big tech does not invest, public filings).
 RETURN_MARGIN_USD = 20e9
+RETURN_FRAC_OF_EXCESS = 0.5
+RETURN_MAX_DEBT_FRAC_OF_LINE = 0.5
+REPAY_FRAC_OF_SPARE_CASH = 0.25
 #: Big tech's bond capacity at neutral sentiment: its debt plus this many years of
 #: operating cash flow (an assumption; Oracle's debt rose from ~$92B to $111.6B during
 #: 2025, public record, about a year of its cash flow).
@@ -325,8 +331,8 @@ class Hyperscaler(mesa.Agent):
     def grid_connected(self, region: str, mw: float) -> None:
         self.grid_mw[region] = self.grid_mw.get(region, 0.0) + mw
 
-    def fund_lab(self, lab, amount_usd: float) -> float:
-        """Equity tie: an in-house lab's shortfall is covered by its parent."""
+    def fund_affiliate(self, lab, amount_usd: float) -> float:
+        """Equity tie: an in-house lab's or chip line's shortfall is covered by its parent."""
         if self.defaulted or amount_usd <= 0:
             return 0.0
         if self.cash_usd < amount_usd:
@@ -363,7 +369,7 @@ class Hyperscaler(mesa.Agent):
     @property
     def ocf_usd_month(self) -> float:
         """Operating cash flow of the month: the core business, plus rent, less power,
-        cloud operating costs and what it put into its in-house lab (whose rent comes
+        cloud operating costs and what it put into its in-house lab or chip line (whose rent comes
         back as revenue, so it is not counted twice)."""
         return (self.core_ocf_usd_per_month + self.rental_revenue_usd_month - self.power_cost_usd_month
                 - self.opex_usd_month - self.lab_support_usd_month)
@@ -804,12 +810,12 @@ class Hyperscaler(mesa.Agent):
             self._retrench(owed * RETRENCH_MONTHS_OF_ARREARS)
         floor = self._min_cash()
         if self.cash_usd > floor and self.debt_usd > 0 and not self.model.ledger.owed(self):
-            repay = min(self.debt_usd, 0.25 * (self.cash_usd - floor))
+            repay = min(self.debt_usd, REPAY_FRAC_OF_SPARE_CASH * (self.cash_usd - floor))
             self.model.ledger.pay(self, "lenders", repay, "debt_repaid")
             self.debt_usd -= repay
         excess = self.cash_usd - 2.0 * floor - RETURN_MARGIN_USD
-        if excess > 0 and not self.neocloud and self.debt_usd <= 0.5 * self.credit_line():
-            self.model.ledger.pay(self, "investors", 0.5 * excess, "shareholder_returns")
+        if excess > 0 and not self.neocloud and self.debt_usd <= RETURN_MAX_DEBT_FRAC_OF_LINE * self.credit_line():
+            self.model.ledger.pay(self, "investors", RETURN_FRAC_OF_EXCESS * excess, "shareholder_returns")
 
     def insolvent(self) -> bool:
         """Bills unpaid for ``DEFAULT_OVERDUE_MONTHS`` with no credit left, and more owed

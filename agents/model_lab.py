@@ -97,6 +97,11 @@ MIN_LEAD_MARKUP_MULTIPLE = 0.5
 MAX_LEAD_MARKUP_MULTIPLE = 2.0
 #: A lab defaults when a bill has gone unpaid this long and investors will not fill the gap.
 DEFAULT_OVERDUE_MONTHS = 3
+#: A lab with less runway than this is distressed (it signs nothing and rate-limits free
+#: users); an in-house lab's parent keeps this many months of burn in its account
+#: (assumptions).
+DISTRESS_RUNWAY_MONTHS = 6.0
+IN_HOUSE_CASH_MONTHS = 6.0
 #: Share of free tokens a lab serves by funding state: funded, short runway, distressed
 #: (free tiers get rate-limited when money is short, 001).
 FREE_SERVED_SHARE = {"healthy": 1.0, "short": 0.5, "distressed": 0.2}
@@ -441,7 +446,7 @@ class ModelLab(mesa.Agent):
             return "distressed" if parent.distressed else "healthy"
         if self.runway_months >= p.lab_raise_trigger_months:
             return "healthy"
-        return "short" if self.runway_months >= 6 else "distressed"
+        return "short" if self.runway_months >= DISTRESS_RUNWAY_MONTHS else "distressed"
 
     def _fund(self, cash_before: float) -> None:
         """Track runway; ask investors (or the parent) for money; default when bills have
@@ -455,8 +460,8 @@ class ModelLab(mesa.Agent):
         self.raised_history.append(self.raised_usd_month)
         if self.parent is not None:
             parent = self.model.hyperscalers_by_name[self.parent]
-            target = max(burn, 0.0) * 6.0 + owed
-            given = parent.fund_lab(self, target - self.cash_usd) if self.cash_usd < target else 0.0
+            target = max(burn, 0.0) * IN_HOUSE_CASH_MONTHS + owed
+            given = parent.fund_affiliate(self, target - self.cash_usd) if self.cash_usd < target else 0.0
             self._support_history.append(given)
             self.model.ledger.pay_down(self)
             return

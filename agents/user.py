@@ -88,6 +88,9 @@ PRICE_FLOOR_USD_PER_MTOK = 1e-30
 #: it served last month enters their choice (000: "rate limits ... pull wandering
 #: thoughts back to reality"), floored here.
 MIN_AVAILABILITY = 0.01
+#: Above a lowered adoption ceiling (the reliability slider moved down), this share of
+#: the excess users gives up each month (an assumption).
+ABANDON_PER_MONTH = 0.1
 #: Multiplicative noise on the monthly adoption hazard: a gamma draw of this shape
 #: (mean 1, coefficient of variation 1/sqrt(shape) = 0.2; an assumption).
 HAZARD_NOISE_SHAPE = 25.0
@@ -162,7 +165,7 @@ class UserCohorts(mesa.Agent):
         hazard = (p.adoption_innovation_per_month + q * neighbours) * noise
         # above a lowered ceiling, users drift back down toward it (they stop using what fails them)
         self.adopted_frac += (ceiling - self.adopted_frac) * np.where(self.adopted_frac < ceiling,
-                                                                      np.minimum(hazard, 1.0), 0.1)
+                                                                      np.minimum(hazard, 1.0), ABANDON_PER_MONTH)
         self.adopted_frac = np.clip(self.adopted_frac, 0.0, 1.0)
         self.active_users = np.bincount(self.region_idx, weights=self.population * self.adopted_frac,
                                         minlength=len(REGIONS))

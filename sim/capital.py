@@ -25,6 +25,19 @@ GAP_CLOSING_YEARS = 4.0
 INITIAL_SHARES = (0.5, 0.3, 0.2)
 #: In a funding freeze the market tolerates half the capex and credit it otherwise would.
 FREEZE_TOLERANCE_FACTOR = 0.5
+#: The fundamentalist expects revenue growth to revert this share of the way to the
+#: mature market's; last quarter's errors keep this weight in the fitness (Brock-Hommes'
+#: memory); sentiment answers consensus growth over the hurdle with this logistic slope
+#: and moves this share of the way each quarter; funding on offer equals
+#: ``lab_funding_usd_per_year`` at this sentiment (assumptions, revisited in issue 9).
+FUNDAMENTALIST_REVERSION = 0.5
+FITNESS_MEMORY = 0.5
+SENTIMENT_SLOPE = 2.0
+SENTIMENT_ADJUST_PER_QUARTER = 0.5
+NEUTRAL_SENTIMENT = 0.5
+#: Appetite is neutral at the 2025 rate; a one-point rise cuts it by about a tenth.
+NEUTRAL_RATE = 0.045
+RATE_SENSITIVITY = 10.0
 
 
 def _log_growth(now: float, before: float, months: int) -> float:
@@ -58,7 +71,7 @@ class CapitalMarket:
 
     def _rate_factor(self) -> float:
         """Higher rates shrink appetite (a 1-point rise cuts it by ~10%)."""
-        return math.exp(-10.0 * (self.model.p.interest_rate_frac - 0.045))
+        return math.exp(-RATE_SENSITIVITY * (self.model.p.interest_rate_frac - NEUTRAL_RATE))
 
     def capex_tolerance(self, hyperscaler) -> float:
         """AI capex tolerated per dollar of operating cash flow: more when sentiment is
@@ -104,7 +117,8 @@ class CapitalMarket:
         ghost = f[-1]["ghost_gw"]
         powered_share = powered / (powered + ghost) if powered + ghost > 0 else 1.0
         fundamental = math.log1p(FUNDAMENTAL_GROWTH)
-        return np.array([tokens, fundamental + 0.5 * (revenue - fundamental), revenue * powered_share])
+        return np.array([tokens, fundamental + FUNDAMENTALIST_REVERSION * (revenue - fundamental),
+                         revenue * powered_share])
 
     def _switch_beliefs(self) -> None:
         """Score last quarter's forecasts against what happened; switch; set sentiment."""
@@ -113,7 +127,7 @@ class CapitalMarket:
         realized = _log_growth(f[-1]["ai_revenue_usd"], f[-4]["ai_revenue_usd"], 3)
         if not np.isnan(self.forecasts).any():
             errors = (self.forecasts - realized) ** 2
-            self.fitness = 0.5 * self.fitness - errors
+            self.fitness = FITNESS_MEMORY * self.fitness - errors
             z = p.belief_switching_intensity * self.fitness
             e = np.exp(z - z.max())
             self.shares = e / e.sum()
@@ -123,13 +137,14 @@ class CapitalMarket:
         required = f[-1]["required_revenue_usd"] * 12.0    # both a year's worth (the column is monthly)
         gap = math.log(required / revenue) if revenue > 0 and required > revenue else 0.0
         self.hurdle = gap / GAP_CLOSING_YEARS + p.interest_rate_frac
-        target = 1.0 / (1.0 + math.exp(-2.0 * (self.consensus - self.hurdle)))
-        self.sentiment += 0.5 * (target - self.sentiment)
+        target = 1.0 / (1.0 + math.exp(-SENTIMENT_SLOPE * (self.consensus - self.hurdle)))
+        self.sentiment += SENTIMENT_ADJUST_PER_QUARTER * (target - self.sentiment)
 
     def _disburse(self) -> None:
         """Grant last month's asks pro rata from this month's pool."""
         p = self.model.p
-        base = 0.0 if self.frozen else p.lab_funding_usd_per_year / 12.0 * 2.0 * self.sentiment * self._rate_factor()
+        base = 0.0 if self.frozen else (p.lab_funding_usd_per_year / 12.0 * self.sentiment / NEUTRAL_SENTIMENT
+                                        * self._rate_factor())
         self.funding_on_offer_usd = base + p.sovereign_floor_usd_per_year / 12.0
         total_ask = sum(self.asks.values())
         grant = min(1.0, self.funding_on_offer_usd / total_ask) if total_ask > 0 else 0.0
