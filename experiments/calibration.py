@@ -256,7 +256,8 @@ def context_rows(runs: list[Run], rows: list[dict] | None = None) -> list[tuple[
         out.append((f"Anthropic run-rate, {period}", s, f"${v:.0f}B a year",
                     f"${med(lambda r, i=idx: r.lab_revenue('Anthropic', slice(i, i + 1)) * 12 / 1e9):.1f}B"))
     v, s = record_value("capex_total", "CoreWeave", "2025", rows)
-    out.append(("neocloud (CoreWeave) capex, 2025", s, f"${v:.1f}B",
+    out.append(("neocloud capex, 2025 (it stands for CoreWeave and xAI's own Colossus; record: CoreWeave)", s,
+                f"${v:.1f}B",
                 f"${med(lambda r: r.firm_capex('Neocloud', slice(0, 12)) / 1e9):.1f}B"))
     out.append(("big four total capex, 2026", "issue 8: guidance as reported (not in the record file)",
                 "about $725B", f"${med(lambda r: sum(r.firm_capex(n, slice(12, 24)) for n in BIG_FOUR) / 1e9):.0f}B"))
