@@ -50,7 +50,7 @@ class VendorSpec:
 #: parent's orders, and its parent covers its shortfalls; the ASIC vendor is a Groq-like
 #: startup (~$1.5B raised, public).
 DEFAULT_VENDORS = (
-    VendorSpec("GPU vendor", "gpu", 750_000.0, 15_000.0, 0.72, None, -3, 38e9, 1.3e9),
+    VendorSpec("GPU vendor", "gpu", 650_000.0, 15_000.0, 0.72, None, -3, 38e9, 1.3e9),
     VendorSpec("TPU line", "tpu", 130_000.0, 8_000.0, 0.20, ("Alphabet",), -8, 2e9, 0.1e9, parent="Alphabet"),
     VendorSpec("Inference ASIC", "asic", 30_000.0, 7_000.0, 0.45, None, -10, 1.5e9, 0.04e9),
 )

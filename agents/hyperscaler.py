@@ -66,7 +66,7 @@ class HyperscalerSpec:
 DEFAULT_HYPERSCALERS = (
     HyperscalerSpec("Microsoft", 119e9, 30e9, 72e9, 43e9, 500_000, {"GPU vendor": 0.95, "Inference ASIC": 0.05},
                     {"US": 0.75, "Europe": 0.15, "Asia ex-China": 0.10}, accounting_life_months=72),
-    HyperscalerSpec("Alphabet", 125e9, 25e9, 96e9, 11e9, 420_000, {"TPU line": 0.6, "GPU vendor": 0.4},
+    HyperscalerSpec("Alphabet", 125e9, 25e9, 96e9, 11e9, 350_000, {"TPU line": 0.6, "GPU vendor": 0.4},
                     {"US": 0.7, "Europe": 0.15, "Asia ex-China": 0.15}, accounting_life_months=72),
     HyperscalerSpec("Amazon", 116e9, 55e9, 101e9, 58e9, 500_000, {"GPU vendor": 0.85, "Inference ASIC": 0.15},
                     {"US": 0.75, "Europe": 0.15, "Asia ex-China": 0.10}, accounting_life_months=60),
@@ -81,8 +81,9 @@ DEFAULT_HYPERSCALERS = (
 #: Growth of non-AI capex a year (an assumption: the pre-AI trend of 2015-22).
 NON_AI_CAPEX_GROWTH_PER_YEAR = 1.05
 #: Growth of compute demand hyperscalers carried into 2025, per year: OpenAI's compute
-#: went 0.2 -> 0.6 GW in 2024 and to 1.9 GW in 2025 (CFO, public): about 3x.
-PRIOR_DEMAND_GROWTH_PER_YEAR = 3.0
+#: went 0.2 -> 0.6 GW in 2024 and to 1.9 GW in 2025 (CFO, public), about 3x; the whole
+#: market's a little less (an assumption: 2.75x).
+PRIOR_DEMAND_GROWTH_PER_YEAR = 2.75
 #: All-in kW per H100e of the month-0 fleet: mostly Hopper (~1.4 kW all-in) with early
 #: Blackwell.
 KW_PER_H100E_AT_START = 1.3
@@ -120,17 +121,26 @@ UPKEEP_USD_PER_MW_MONTH = 120_000.0
 def upkeep_usd_per_h100e_month(kw_per_h100e):
     """Upkeep of an H100e drawing ``kw_per_h100e`` all-in (a number or an array)."""
     return UPKEEP_USD_PER_MW_MONTH * kw_per_h100e / 1000.0
+#: An idle GPU, powered down, still draws this share of its power (an assumption).
+IDLE_POWER_FRAC = 0.2
 #: Ghost chips are swapped in for powered ones this many times less efficient per MW
 #: (an assumption: a swap pays when the new chips do half again as much per MW).
 RETIRE_FOR_POWER_EFFICIENCY_RATIO = 1.5
 #: Planning horizon past the chip lead time (a quarter to the next plan plus installation).
 CHIP_PLAN_BUFFER_MONTHS = 6
+#: Chips already waiting for power slow new orders once they have waited this share of
+#: a generation, and stop them at this share (002: if the gap between delivered and
+#: deployed compute nears the generation period, demand for a generation vanishes; in
+#: 2025-26 firms ordered through lags of months, 004: 19 GW of GPUs against 9-10 GW of
+#: new US power).
+LAG_TOLERATED_GENERATIONS = 0.25
+LAG_STOP_GENERATIONS = 0.75
 #: Chip orders look no further ahead than this lead time plus the buffer, however long
 #: vendors' backlogs grow (a lead time driven by the orders themselves must not feed back
 #: into bigger orders).
 MAX_PLANNING_LEAD_MONTHS = 12
 #: Shells may run this far ahead of the power expected for them (grid requests filed).
-SHELL_POWER_SLACK_FRAC = 0.2
+SHELL_POWER_SLACK_FRAC = 0.5
 #: Shells are planned for demand this many months past their lead time.
 SHELL_PLAN_BUFFER_MONTHS = 6
 #: Capacity on order beyond this share above need is cancelled, outside the commitment window.
@@ -479,12 +489,14 @@ class Hyperscaler(mesa.Agent):
         self.spot_usd_per_hour = max(self.spot_usd_per_hour, floor)
 
     def _pay_power_and_opex(self) -> None:
-        """Electricity for the chips in use (grid by region, on-site generation at its
-        own cost), plus cloud operating costs."""
+        """Electricity for the chips at work (idle ones powered down draw
+        ``IDLE_POWER_FRAC``; grid by region, on-site generation at its own cost), plus
+        cloud operating costs."""
         p = self.model.p
         powered = self.powered_mw
         if powered > 0:
-            used = self.used_mw
+            util = self.utilization_frac
+            used = self.used_mw * (util + IDLE_POWER_FRAC * (1.0 - util))   # idle chips are powered down
             inference_share = self.model.inference_share_frac
             for region in self.shells_mw:
                 region_mw = min(self.shells_mw[region], self.grid_mw[region] + self.onsite_mw[region])
@@ -504,7 +516,13 @@ class Hyperscaler(mesa.Agent):
         self.opex_usd_month = opex
 
     def _build_shells(self) -> None:
-        """Pay this month's share of each shell under construction (capex)."""
+        """Pay this month's share of each shell under construction (capex). A firm with
+        bills in arrears halts construction: every unfinished shell waits a month."""
+        if self.model.ledger.owed(self) > 0:
+            for prj in self.projects:
+                if prj.mw > 0:
+                    prj.complete_month += 1
+            return
         for prj in self.projects:
             pay = min(prj.cost_per_month_usd, prj.cost_left_usd)
             if pay > 0:
@@ -524,7 +542,13 @@ class Hyperscaler(mesa.Agent):
         their power."""
         p = self.model.p
         margin = self._margin_per_h100e_month()
-        h, w = self.fleet.retire_unprofitable(margin)
+        # a chip is not worth its power when an hour of it rents for less than the hour's
+        # power and upkeep; only chips a generation old are scrapped (newer ones idle)
+        kw = self.fleet.column("kw")
+        hourly = (self.spot_usd_per_hour - kw / 1000.0 * p.power_price_usd_per_mwh) * HOURS_PER_MONTH \
+            - upkeep_usd_per_h100e_month(kw)
+        old = self.model.month - self.fleet.column("month") >= p.chip_generation_months
+        h, w = self.fleet.retire_unprofitable(np.where(old, hourly, 0.0))
         self._write_off_retired(h, w)
         life_left = ECONOMIC_LIFE_GENERATIONS * p.chip_generation_months - (self.model.month
                                                                             - self.fleet.column("month"))
@@ -578,7 +602,8 @@ class Hyperscaler(mesa.Agent):
         adjust = 1.0 / p.capex_gap_adjust_quarters
         if gap < -CANCEL_SLACK_FRAC * need:
             self._cancel_orders((-gap - CANCEL_SLACK_FRAC * need) * adjust)
-        lag_factor = max(0.0, 1.0 - self.deployment_lag_months / p.chip_generation_months)
+        lag = self.deployment_lag_months / p.chip_generation_months   # in generations
+        lag_factor = min(1.0, max(0.0, (LAG_STOP_GENERATIONS - lag) / (LAG_STOP_GENERATIONS - LAG_TOLERATED_GENERATIONS)))
         order_h100e = max(0.0, gap) * adjust * lag_factor
 
         kw_new = sum(w * vendors[v].kw_per_h100e for v, w in self.vendor_mix.items())

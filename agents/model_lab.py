@@ -394,13 +394,14 @@ class ModelLab(mesa.Agent):
         """Commit to the compute it expects to want ``months`` ahead, beyond what is
         already contracted then, as far as it can see the money to pay for it: cash, and
         over the term its current revenue and the funding it raised over the last year,
-        times ``commitment_funding_multiple`` (labs commit ahead of revenue, 004)."""
+        times ``commitment_funding_multiple`` (labs commit ahead of revenue, 004). A
+        distressed lab commits only to what serving its paying users needs."""
         p = self.model.p
-        if self.funding_state() == "distressed":
-            return
         month = self.model.month
         start = month + months
         inference, training = self.compute_wanted_h100e(months)
+        if self.funding_state() == "distressed":
+            training = 0.0
         rental = self.model.rental
         have = rental.contracted(lab=self.name, month=start)
         new = inference + training - have
