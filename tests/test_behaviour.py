@@ -5,7 +5,6 @@ implies downstream, on seeds 1-3, against the same run without the change; none
 asserts a particular number or restates the formula that defines a quantity.
 """
 
-import numpy as np
 import pytest
 
 from agents.fleet import Fleet
