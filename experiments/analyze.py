@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from experiments.outcomes import ANALYSED, analysed_label
 from experiments.sweep import SweepError, load_design, load_meta, load_results
 
 #: Bins for a numeric range (fewer when runs are few).
@@ -56,7 +57,8 @@ HEAT_BINS = 6
 DRIVER_SHARE = 0.25
 #: ... and at least this index (epsilon^2, ST or normalised mu*).
 DRIVER_MIN = 0.02
-OUTPUTS = (("bust", "bust probability"), ("peak_capex_usd_per_year", "peak capex"))
+#: What the indices explain: (outcome, label), e.g. ("bust", "bust probability").
+OUTPUTS = tuple((name, analysed_label(name)) for name in ANALYSED)
 
 
 @dataclass

@@ -14,10 +14,10 @@ import numpy as np
 import reacton.ipyvuetify as rv
 import solara
 
-from experiments.runner import run_model, summarize
+from experiments.compare import compare
+from experiments.outcomes import compare_rows
 from experiments.scenario import ScenarioError
 from sim.params import ParamError
-from sim.thresholds import NAMES
 from viz import live, sources
 from viz.charts import COLOURS, FIG_LAYOUT, FIG_MARGIN
 
@@ -29,17 +29,8 @@ compare_months = solara.reactive(72)
 result = solara.reactive(None)
 compare_error = solara.reactive("")
 
-#: Outcome rows: key in experiments.runner.summarize, label, scale, and the direction in
-#: which a larger value means more bubble risk (+1), less (-1), or neither (0).
-ROWS = (
-    ("peak_capex_usd_per_year", "peak AI capex ($B/yr)", 1e-9, 0),
-    ("revenue_last_year_usd", "AI revenue, last 12 months ($B)", 1e-9, -1),
-    ("max_revenue_gap_usd_per_year", "largest revenue gap ($B/yr)", 1e-9, 1),
-    ("max_idle_frac", "largest idle share", 1.0, 1),
-    ("max_ghost_gw", "largest ghost compute (GW)", 1.0, 1),
-    ("min_lab_runway_months", "shortest lab runway (months)", 1.0, -1),
-    ("n_defaults", "defaults", 1.0, 1),
-)
+#: Colours of a difference: toward a bubble, away from it, neither.
+WORSE, BETTER, NEITHER = "#c62828", "#2e7d32", "#555"
 
 
 def open_compare(a: str, b: str) -> None:
@@ -57,12 +48,10 @@ def _spec(side: str):
 
 def _run() -> None:
     try:
-        out = {}
-        for key, side in (("a", compare_a.value), ("b", compare_b.value)):
-            label, sc, params = _spec(side)
-            model, frame = run_model(params, compare_months.value, compare_seed.value, sc)
-            out[key] = {"label": label, "frame": frame, "summary": summarize(model)}
-        result.value = out
+        (la, sa, pa), (lb, sb, pb) = _spec(compare_a.value), _spec(compare_b.value)
+        c = compare(sa, sb, compare_seed.value, compare_months.value, params=(pa, pb))
+        result.value = {key: {"label": label, "frame": side.frame, "summary": side.summary}
+                        for key, label, side in (("a", la, c.a), ("b", lb, c.b))}
         compare_error.value = ""
     except (ScenarioError, ParamError, ValueError) as e:
         result.value = None
@@ -88,38 +77,11 @@ def _figure(res: dict) -> bq.Figure:
 
 
 def difference_rows(res: dict) -> list[dict]:
-    """Rows of the difference table, each with the colour of its change."""
-    rows = []
-    sa, sb = res["a"]["summary"], res["b"]["summary"]
-    for key, label, scale, risk in ROWS:
-        a, b = sa.get(key), sb.get(key)
-        if a is None or b is None:
-            diff, colour = None, "#555"
-        else:
-            diff = (b - a) * scale
-            worse = (diff > 0) if risk > 0 else (diff < 0) if risk < 0 else None
-            colour = "#555" if worse is None or abs(diff) < 1e-9 else ("#c62828" if worse else "#2e7d32")
-        rows.append({"label": label, "a": _fmt(a, scale), "b": _fmt(b, scale),
-                     "diff": "n/a" if diff is None else f"{diff:+,.2f}", "colour": colour})
-    crossed = {k: [n for n in NAMES if s.get(f"crossed_{n}")] for k, s in (("a", sa), ("b", sb))}
-    for key, label in (("bust_month", "bust"), ("thresholds_crossed", "thresholds crossed")):
-        a, b = (crossed["a"], crossed["b"]) if key == "thresholds_crossed" else (sa.get(key), sb.get(key))
-        fa = ", ".join(a) if isinstance(a, list) else (a or "none")
-        fb = ", ".join(b) if isinstance(b, list) else (b or "none")
-        changed = fa != fb
-        if key == "thresholds_crossed":
-            more = len(b or []) > len(a or [])
-        else:   # a bust, or an earlier one, is worse
-            more = b is not None and (a is None or b < a)
-        rows.append({"label": label, "a": fa, "b": fb, "diff": "changed" if changed else "same",
-                     "colour": ("#c62828" if more else "#2e7d32") if changed else "#555"})
-    return rows
-
-
-def _fmt(v, scale) -> str:
-    if v is None:
-        return "n/a"
-    return f"{v * scale:,.2f}"
+    """Rows of the difference table (:func:`experiments.outcomes.compare_rows`, the table
+    ``computebubble compare`` prints), each with the colour of its change."""
+    colours = {True: WORSE, False: BETTER, None: NEITHER}
+    return [{"name": r.name, "label": r.label, "a": r.a, "b": r.b, "diff": r.diff, "colour": colours[r.worse]}
+            for r in compare_rows(res["a"]["summary"], res["b"]["summary"])]
 
 
 @solara.component

@@ -17,10 +17,10 @@ import ipywidgets as widgets
 import solara
 from ipyvuetify.extra import FileInput
 
+from experiments.runner import build_model
 from experiments.scenario import Scenario, ScenarioError
 from sim import thresholds
 from sim.clock import MAX_MONTHS, month_date
-from sim.model import ComputeBubbleModel
 from sim.params import FIELDS, ParamError
 from viz import network_view, sources
 from viz.charts import LiveCharts
@@ -47,11 +47,9 @@ class LiveRun:
     """One session's run: the model, its charts and its contract-network layout."""
 
     def __init__(self, sc: Scenario, seed: int, horizon: int, overrides: dict):
-        sc.check_horizon(horizon)
-        kwargs = sc.model_kwargs()
-        kwargs.update(overrides)
         self.scenario = sc
-        self.model = ComputeBubbleModel(seed=seed, **kwargs)
+        # the model experiments.run would build (experiments/runner.py); this page steps it
+        self.model = build_model(overrides, horizon, seed, sc)
         self.horizon = horizon
         self.charts = LiveCharts(horizon, [lab.name for lab in self.model.labs])
         self.pos = network_view.layout(self.model.contract_graph)
