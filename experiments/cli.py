@@ -395,9 +395,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from experiments.analyze import cli_analyze
+    """``computebubble analyze DIR [--out DIR] [--pair A,B]`` (experiments/analyze.py)."""
+    from experiments.analyze import analyze
+    from experiments.sweep import SweepError
 
-    return cli_analyze(args)
+    try:
+        result = analyze(args.results, out=args.out, pair=args.pair)
+    except SweepError:
+        raise
+    except ValueError as e:  # a bug, not bad input: keep the traceback
+        raise RuntimeError(f"analysis failed: {e}") from e
+    print(result.headline.replace("**", ""))
+    print(f"wrote {len(result.files)} files to {result.out} (report: {result.out / 'report.md'})")
+    return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

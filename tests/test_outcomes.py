@@ -76,7 +76,7 @@ def test_the_cli_and_the_app_show_only_outcomes_of_the_table(outcome):
 
 
 def test_the_analysis_explains_outcomes_of_the_table():
-    from experiments.analyze import OUTPUTS
+    from experiments.sweep_stats import OUTPUTS
 
     assert {name for name, _ in OUTPUTS} <= set(BY_NAME)
     assert dict(OUTPUTS)["bust"] == "bust probability"

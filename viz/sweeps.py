@@ -6,22 +6,18 @@ the page never opens a typed path (viz/sources.py).
 
 Bust probability over two chosen parameters as a heat map, bust probability against
 each parameter as bars, and Sobol indices where the design is a Sobol design. The
-binning and the indices come from experiments/analyze.py, the same code behind
-``computebubble analyze``, so the page and the report agree.
+binning and the indices come from experiments/sweep_stats.py and the figures from
+experiments/sweep_figures.py, the same code behind ``computebubble analyze``, so the
+page and the report agree.
 """
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+import solara
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import solara  # noqa: E402
-
-from viz import sources  # noqa: E402
-from viz.text import Plain, Prose  # noqa: E402
+from viz import sources
+from viz.text import Plain, Prose
 
 folder = solara.reactive("")
 listing = solara.reactive(0)    # bumped by "Refresh list"
@@ -29,7 +25,6 @@ loaded = solara.reactive(None)
 sweep_error = solara.reactive("")
 pair_x = solara.reactive("")
 pair_y = solara.reactive("")
-MAX_BINS = 6
 
 
 def load(label: str) -> None:
@@ -65,60 +60,33 @@ def load(label: str) -> None:
     sweep_error.value = ""
 
 
-def _binned(data: dict, name: str):
-    from experiments.analyze import bin_parameter
+def _binned(data: dict, name: str, max_bins: int):
+    from experiments.sweep_stats import bin_parameter
 
     spec = next(p for p in data["meta"]["design"]["parameters"] if p["name"] == name)
-    return bin_parameter(name, spec, data["ok"][name].to_numpy(dtype=float), MAX_BINS)
+    return bin_parameter(name, spec, data["ok"][name].to_numpy(dtype=float), max_bins)
+
+
+def _bust(data: dict) -> np.ndarray:
+    return data["ok"]["bust"].to_numpy(dtype=bool)
 
 
 def heatmap_figure(data: dict, x: str, y: str):
-    bust = data["ok"]["bust"].to_numpy(dtype=float)
-    bx, by = _binned(data, x), _binned(data, y)
-    grid = np.full((len(by.labels), len(bx.labels)), np.nan)
-    counts = np.zeros_like(grid)
-    for i in range(len(by.labels)):
-        for j in range(len(bx.labels)):
-            cell = (by.index == i) & (bx.index == j)
-            counts[i, j] = cell.sum()
-            if cell.any():
-                grid[i, j] = bust[cell].mean()
-    fig, ax = plt.subplots(figsize=(6.5, 4.8), dpi=100)
-    im = ax.imshow(grid, origin="lower", cmap="Reds", vmin=0, vmax=1, aspect="auto")
-    ax.set_xticks(range(len(bx.labels)), bx.labels, rotation=30, ha="right", fontsize=8)
-    ax.set_yticks(range(len(by.labels)), by.labels, fontsize=8)
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
-    for i in range(grid.shape[0]):
-        for j in range(grid.shape[1]):
-            if counts[i, j]:
-                ax.text(j, i, f"{grid[i, j]:.0%}\nn={counts[i, j]:.0f}", ha="center", va="center", fontsize=8,
-                        color="white" if grid[i, j] > 0.6 else "black")
-    fig.colorbar(im, ax=ax, label="bust probability")
-    ax.set_title("Bust probability")
-    fig.tight_layout()
-    return fig
+    """The report's heat map (experiments/sweep_figures.py) over ``x`` and ``y``."""
+    from experiments import sweep_figures
+    from experiments.sweep_stats import HEAT_BINS
+
+    return sweep_figures.heatmap(_binned(data, x, HEAT_BINS), _binned(data, y, HEAT_BINS), _bust(data))
 
 
 def bars_figure(data: dict):
-    names = data["names"]
-    bust = data["ok"]["bust"].to_numpy(dtype=float)
-    cols = min(2, len(names))
-    rows = -(-len(names) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.0 * rows), dpi=100, squeeze=False)
-    for ax, name in zip(axes.flat, names):
-        b = _binned(data, name)
-        p = [bust[b.index == i].mean() if (b.index == i).any() else np.nan for i in range(len(b.labels))]
-        ax.bar(range(len(p)), p, color="#c62828")
-        ax.axhline(bust.mean(), color="#555", lw=1, ls="--")
-        ax.set_ylim(0, 1)
-        ax.set_xticks(range(len(p)), b.labels, rotation=30, ha="right", fontsize=7)
-        ax.set_title(name, fontsize=9)
-    for ax in list(axes.flat)[len(names):]:
-        ax.axis("off")
-    fig.suptitle("Bust probability by parameter (dashed: all runs)", fontsize=10)
-    fig.tight_layout()
-    return fig
+    """The report's bars (experiments/sweep_figures.py): bust probability by parameter."""
+    from experiments import sweep_figures
+    from experiments.sweep_stats import MAX_BINS, binned_table
+
+    bust = _bust(data)
+    tables = [binned_table(_binned(data, name, MAX_BINS), bust) for name in data["names"]]
+    return sweep_figures.bars(tables, float(bust.mean()), cols=2)
 
 
 def sobol(data: dict):
@@ -126,7 +94,7 @@ def sobol(data: dict):
     meta = data["meta"]
     if meta["design"].get("sampler") != "sobol":
         return None, f"the design is '{meta['design'].get('sampler')}', not Sobol: no Sobol indices"
-    from experiments.analyze import sobol_table
+    from experiments.sweep_stats import sobol_table
 
     return sobol_table(meta, data["ok"])
 
@@ -168,7 +136,6 @@ def Sweeps():
         table, why = sobol(data)
     except Exception as e:   # a malformed folder is a message, never a crashed page
         solara.Error(f"could not analyse '{data['path']}': {type(e).__name__}: {e}")
-        plt.close("all")
         return
     with solara.Columns([1, 1]):
         with solara.Column(classes=["sweep-heatmap"]):
@@ -180,4 +147,3 @@ def Sweeps():
     else:
         Prose("**Sobol indices** (first order S1 and total ST, with 95% confidence):")
         solara.DataFrame(table.round(3), items_per_page=20)
-    plt.close("all")
