@@ -37,3 +37,18 @@ def test_compare_rows_colour_by_bubble_risk():
     assert rows["max_idle_frac"]["colour"] == "#2e7d32"                   # less idle: away from it
     assert rows["bust"]["colour"] == "#c62828"                            # a bust where there was none
     assert rows["peak_capex_usd_per_year"]["colour"] == "#555"            # capex alone is neither
+
+
+def test_session_state_is_one_object_per_session():
+    from viz.app import apply_query
+    from viz.state import Session, session
+
+    assert session() is session()
+    a, b = Session(), Session()
+    a.live.seed.value = 9
+    a.live.overrides.value = {"price_elasticity": 1.5}
+    assert b.live.seed.value == 1 and b.live.overrides.value == {}
+    apply_query("?seed=3&tab=Compare&months=7")
+    s = session()
+    assert s.live.seed.value == 3 and s.tab.value == 1
+    assert s.live.horizon.value == 72 and "months" in s.link_messages.value[0]

@@ -20,14 +20,14 @@ from experiments.scenario import ScenarioError
 from sim.params import ParamError
 from viz import live, sources
 from viz.charts import COLOURS, FIG_LAYOUT, FIG_MARGIN
+from viz.state import CompareState, session
 
 LIVE_SETTINGS = "Live settings"
-compare_a = solara.reactive("baseline")
-compare_b = solara.reactive("physics-wall")
-compare_seed = solara.reactive(1)
-compare_months = solara.reactive(72)
-result = solara.reactive(None)
-compare_error = solara.reactive("")
+
+
+def _st() -> CompareState:
+    return session().compare
+
 
 #: Colours of a difference: toward a bubble, away from it, neither.
 WORSE, BETTER, NEITHER = "#c62828", "#2e7d32", "#555"
@@ -35,27 +35,30 @@ WORSE, BETTER, NEITHER = "#c62828", "#2e7d32", "#555"
 
 def open_compare(a: str, b: str) -> None:
     """Set both sides and run (used by the Debate page's "Run against")."""
-    compare_a.value, compare_b.value = a, b
+    st = _st()
+    st.a.value, st.b.value = a, b
     _run()
 
 
 def _spec(side: str):
     """(label, scenario, parameter overrides) for a side: a listed scenario, or Live's settings."""
     if side == LIVE_SETTINGS:
-        return f"{live.scenario.value} + your sliders", live.current_scenario(), dict(live.overrides.value)
+        mine = session().live
+        return f"{mine.scenario.value} + your sliders", live.current_scenario(), dict(mine.overrides.value)
     return side, sources.load_named(side), {}
 
 
 def _run() -> None:
+    st = _st()
     try:
-        (la, sa, pa), (lb, sb, pb) = _spec(compare_a.value), _spec(compare_b.value)
-        c = compare(sa, sb, compare_seed.value, compare_months.value, params=(pa, pb))
-        result.value = {key: {"label": label, "frame": side.frame, "summary": side.summary}
-                        for key, label, side in (("a", la, c.a), ("b", lb, c.b))}
-        compare_error.value = ""
+        (la, sa, pa), (lb, sb, pb) = _spec(st.a.value), _spec(st.b.value)
+        c = compare(sa, sb, st.seed.value, st.months.value, params=(pa, pb))
+        st.result.value = {key: {"label": label, "frame": side.frame, "summary": side.summary}
+                           for key, label, side in (("a", la, c.a), ("b", lb, c.b))}
+        st.error.value = ""
     except (ScenarioError, ParamError, ValueError) as e:
-        result.value = None
-        compare_error.value = str(e)
+        st.result.value = None
+        st.error.value = str(e)
 
 
 def _figure(res: dict) -> bq.Figure:
@@ -86,16 +89,17 @@ def difference_rows(res: dict) -> list[dict]:
 
 @solara.component
 def Compare():
+    st = _st()
     names = sources.scenario_names()
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.Select("A", values=names, value=compare_a)
-        solara.Select("B", values=names + [LIVE_SETTINGS], value=compare_b)
-        solara.InputInt("seed", value=compare_seed)
-        solara.SliderInt("months", value=compare_months, min=12, max=180)
+        solara.Select("A", values=names, value=st.a)
+        solara.Select("B", values=names + [LIVE_SETTINGS], value=st.b)
+        solara.InputInt("seed", value=st.seed)
+        solara.SliderInt("months", value=st.months, min=12, max=180)
         solara.Button("Run both", color="primary", on_click=_run)
-    if compare_error.value:
-        solara.Error(compare_error.value)
-    res = result.value
+    if st.error.value:
+        solara.Error(st.error.value)
+    res = st.result.value
     fig = solara.use_memo(lambda: _figure(res) if res else None, [res])
     if res is None:
         solara.Info("Pick two positions and press 'Run both': same seed, same horizon.")

@@ -17,27 +17,27 @@ import numpy as np
 import solara
 
 from viz import sources
+from viz.state import SweepsState, session
 from viz.text import Plain, Prose
 
-folder = solara.reactive("")
-listing = solara.reactive(0)    # bumped by "Refresh list"
-loaded = solara.reactive(None)
-sweep_error = solara.reactive("")
-pair_x = solara.reactive("")
-pair_y = solara.reactive("")
+
+def _st() -> SweepsState:
+    return session().sweeps
 
 
 def load(label: str) -> None:
     """Read the sweep folder listed as ``label``; any problem becomes a message on the page."""
     from experiments.sweep import load_meta, load_results
 
+    st = _st()
     label = label or ""
     if not label:
-        loaded.value, sweep_error.value = None, "Choose a sweep folder from the list."
+        st.loaded.value, st.error.value = None, "Choose a sweep folder from the list."
         return
     where = sources.sweep_folders().get(label)
     if where is None:
-        loaded.value, sweep_error.value = None, f"unknown sweep folder '{sources.shown(label)}'; choose one of the list"
+        st.loaded.value = None
+        st.error.value = f"unknown sweep folder '{sources.shown(label)}'; choose one of the list"
         return
     try:
         sources.check_sweep_files(label, where)
@@ -46,18 +46,18 @@ def load(label: str) -> None:
         if not isinstance(meta, dict) or not isinstance(meta.get("design"), dict) or not meta.get("names"):
             raise ValueError("sweep.json has no design or parameter names")
     except Exception as e:   # a malformed folder is a message, never a crashed page
-        loaded.value = None
-        sweep_error.value = sources.scrub_sweep_message(
+        st.loaded.value = None
+        st.error.value = sources.scrub_sweep_message(
             str(e) if isinstance(e, (ValueError, OSError)) else f"{type(e).__name__}: {e}", label, where)
         return
     ok = runs[runs["error"].isna()] if "error" in runs else runs
     if ok.empty:
-        loaded.value, sweep_error.value = None, f"'{label}': every stored run failed; see the error column"
+        st.loaded.value, st.error.value = None, f"'{label}': every stored run failed; see the error column"
         return
     names = [str(n) for n in meta["names"]]
-    pair_x.value, pair_y.value = names[0], names[1 % len(names)]
-    loaded.value = {"path": label, "meta": meta, "runs": runs, "ok": ok, "names": names}
-    sweep_error.value = ""
+    st.pair_x.value, st.pair_y.value = names[0], names[1 % len(names)]
+    st.loaded.value = {"path": label, "meta": meta, "runs": runs, "ok": ok, "names": names}
+    st.error.value = ""
 
 
 def _binned(data: dict, name: str, max_bins: int):
@@ -101,20 +101,21 @@ def sobol(data: dict):
 
 @solara.component
 def Sweeps():
+    st = _st()
     Prose("## Sweeps\nOpen a folder written by `computebubble sweep SPEC.toml --out DIR`, from the sweep "
           "folders this app serves (`computebubble app --sweeps DIR`; default `out/sweeps`).")
-    choices = solara.use_memo(lambda: list(sources.sweep_folders()), [listing.value])
+    choices = solara.use_memo(lambda: list(sources.sweep_folders()), [st.listing.value])
     with solara.Row(style={"align-items": "center"}):
-        solara.Select("sweep folder", values=choices + ([folder.value] if folder.value and folder.value not in choices
-                                                        else []), value=folder)
-        solara.Button("Open", color="primary", on_click=lambda: load(folder.value), disabled=not folder.value)
-        solara.Button("Refresh list", text=True, on_click=lambda: listing.set(listing.value + 1))
+        shown = choices + ([st.folder.value] if st.folder.value and st.folder.value not in choices else [])
+        solara.Select("sweep folder", values=shown, value=st.folder)
+        solara.Button("Open", color="primary", on_click=lambda: load(st.folder.value), disabled=not st.folder.value)
+        solara.Button("Refresh list", text=True, on_click=lambda: st.listing.set(st.listing.value + 1))
     if not choices:
         solara.Info("No sweep folders here yet: write one with computebubble sweep SPEC.toml --out "
                     "out/sweeps/NAME, or start the app with --sweeps DIR.")
-    if sweep_error.value:
-        solara.Error(sweep_error.value)
-    data = loaded.value
+    if st.error.value:
+        solara.Error(st.error.value)
+    data = st.loaded.value
     if data is None:
         return
     meta, runs, ok = data["meta"], data["runs"], data["ok"]
@@ -126,11 +127,11 @@ def Sweeps():
               f"{meta['design'].get('months')} months, scenario {meta['design'].get('scenario')}. "
               f"Bust in {ok['bust'].mean():.0%} of runs.", tag="span")
     names = data["names"]
-    x = pair_x.value if pair_x.value in names else names[0]
-    y = pair_y.value if pair_y.value in names else names[1 % len(names)]
+    x = st.pair_x.value if st.pair_x.value in names else names[0]
+    y = st.pair_y.value if st.pair_y.value in names else names[1 % len(names)]
     with solara.Row():
-        solara.Select("heat map x", values=names, value=pair_x)
-        solara.Select("heat map y", values=names, value=pair_y)
+        solara.Select("heat map x", values=names, value=st.pair_x)
+        solara.Select("heat map y", values=names, value=st.pair_y)
     try:
         heat, bars = heatmap_figure(data, x, y), bars_figure(data)
         table, why = sobol(data)
