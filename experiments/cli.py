@@ -26,15 +26,14 @@ import errno
 import math
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Sequence
+
+from experiments.paths import OUT_FORMATS, agent_frame_path  # noqa: F401 (importable from here, as before)
 
 PROG = "computebubble"
 #: Exit status for bad input (as argparse uses for usage errors).
 EXIT_BAD_INPUT = 2
-#: Output formats of ``run --out``, by extension.
-OUT_FORMATS = (".parquet", ".csv")
 #: File label of each agent type's frame: ``<stem>.<label><ext>``.
 AGENT_FRAME_LABELS = ("hyperscaler", "model_lab", "chip_vendor", "power_utility", "user_cohorts")
 
@@ -165,51 +164,12 @@ def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
     return out
 
 
-def agent_frame_path(out: Path, label: str) -> Path:
-    """Where ``run --out X.ext`` writes an agent type's frame: ``X.<label>.ext``."""
-    return out.with_name(f"{out.name[: -len(out.suffix)]}.{label}{out.suffix}")
-
-
-#: Characters a written file's name needs beyond its own: the temporary name it is written under.
-_TMP_NAME_EXTRA = len(".") + len(".4194304.tmp")
-
-
 def check_out(out: str | Path | None, formats: Sequence[str] = OUT_FORMATS,
               error: type[ValueError] = CLIError, siblings: Sequence[str] = ()) -> Path | None:
-    """An ``--out`` file path, checked before any run: a known extension, a name the file system
-    can hold, an existing folder this process can write in, and neither it nor a sibling file
-    written beside it (``siblings``: agent-frame labels, see :func:`agent_frame_path`) an
-    existing folder."""
-    from experiments.scenario import clip, name_max, os_problem
+    """:func:`experiments.paths.check_out` with the command line's error (``run --out``)."""
+    from experiments.paths import check_out as check
 
-    if out is None:
-        return None
-    shown = clip(out)
-    path = Path(out).expanduser()
-    if path.suffix.lower() not in formats:
-        raise error(f"--out {shown!r}: unsupported extension {clip(path.suffix) or '(none)'!r}; "
-                    f"allowed: {', '.join(formats)}")
-    paths = [path] + [agent_frame_path(path, label) for label in siblings]
-    limit = name_max() - _TMP_NAME_EXTRA
-    longest = max(paths, key=lambda p: len(p.name.encode()))
-    if len(longest.name.encode()) > limit or any(len(part.encode()) > name_max() for part in path.parent.parts):
-        extra = len(longest.name) - len(path.name)
-        with_frames = f", {len(longest.name)} with an agent frame's suffix" if extra else ""
-        raise error(f"--out {shown!r}: the file name is too long ({len(path.name)} characters{with_frames}); "
-                    f"allowed: a name of at most {limit - extra} characters")
-    try:
-        if not path.parent.is_dir():
-            raise error(f"--out {shown!r}: folder '{clip(path.parent)}' does not exist")
-        for p in paths:
-            if p.is_dir():
-                raise error(f"--out {shown!r}: '{clip(p)}' is a folder; allowed: a file path (a folder there is "
-                            "never replaced)")
-        with tempfile.TemporaryFile(dir=path.parent, prefix=".computebubble-probe-"):
-            pass
-    except OSError as e:
-        raise error(f"--out {shown!r}: cannot write in folder '{clip(path.parent)}' ({os_problem(e)}); allowed: a "
-                    "path in a folder you can write") from None
-    return path
+    return check(out, formats, error, siblings)
 
 
 # ===== run ===================================================================================
@@ -312,6 +272,7 @@ def format_table(s: dict[str, Any]) -> str:
 
 
 def write_frames(model, frame, out: Path) -> list[Path]:
+
     """Write the model frame to ``out`` and each agent type's frame beside it: all to temporary
     names first, then renamed, so an error leaves none of them half-written."""
     from agents.chip_vendor import ChipVendor
@@ -400,21 +361,76 @@ def cmd_bench(rest: list[str]) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from experiments.sweep import cli_sweep
+    """``computebubble sweep SPEC.toml [--workers N] [--dask ADDRESS|local] [--out DIR] [--resume
+    [--retry-failed]] [--max-runs N]``: run it (experiments/sweep.py), then say what is stored."""
+    from experiments.sweep import SweepAborted, SweepError, run_sweep
 
-    return cli_sweep(args)
+    try:
+        s = run_sweep(args.spec, out=args.out, workers=args.workers, dask=args.dask, resume=args.resume,
+                      max_runs=getattr(args, "max_runs", None), retry_failed=getattr(args, "retry_failed", False))
+    except SweepError:
+        raise
+    except ValueError as e:  # a bug, not bad input: keep the traceback
+        raise RuntimeError(f"sweep failed: {e}") from e
+    except SweepAborted as e:
+        _error(f"{e}; finished runs are stored, rerun with --resume")
+        return 1
+    resume_cmd = f"{PROG} sweep {args.spec} --out {s.out} --resume"
+    line = f"{s.stored} of {s.total} runs stored in {s.out}"
+    if s.stored_before:
+        line += f" ({s.stored_before} from before)"
+    if s.ran:
+        line += f"; {s.ran} run in {s.seconds:.1f} s ({s.ran / max(s.seconds, 1e-9):.1f} runs/s)"
+    if s.errors:
+        line += f"; {s.errors} raised (see the 'error' column; retry with: {resume_cmd} --retry-failed)"
+    print(line)
+    if s.lost:
+        print(f"{s.lost} runs were lost to worker failures; run again with: {resume_cmd}")
+    if s.interrupted:
+        print(f"interrupted; resume with: {resume_cmd}", file=sys.stderr)
+        return 130
+    if s.stored == s.total:
+        print(f"analyse with: {PROG} analyze {s.out}")
+    return 0
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from experiments.analyze import cli_analyze
+    """``computebubble analyze DIR [--out DIR] [--pair A,B]`` (experiments/analyze.py)."""
+    from experiments.analyze import analyze
+    from experiments.sweep import SweepError
 
-    return cli_analyze(args)
+    try:
+        result = analyze(args.results, out=args.out, pair=args.pair)
+    except SweepError:
+        raise
+    except ValueError as e:  # a bug, not bad input: keep the traceback
+        raise RuntimeError(f"analysis failed: {e}") from e
+    print(result.headline.replace("**", ""))
+    print(f"wrote {len(result.files)} files to {result.out} (report: {result.out / 'report.md'})")
+    return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from experiments.compare import cli_compare
+    """``computebubble compare``: check everything, run both, print the table, write the chart
+    (experiments/compare.py)."""
+    from experiments.compare import check_chart_out, check_seed, compare, default_out, format_table, save_chart
+    from experiments.runner import check_months
+    from experiments.scenario import load_scenario
 
-    return cli_compare(args)
+    months = check_months(args.months)
+    seed = check_seed(args.seed)
+    out = check_chart_out(args.out)
+    a, b = load_scenario(args.a), load_scenario(args.b)
+    for s in (a, b):
+        s.check_horizon(months)
+    if out is None:
+        out = check_chart_out(default_out(a.name, b.name))
+    c = compare(a, b, seed, months)
+    print(format_table(c))
+    save_chart(c, out)
+    print()
+    print(f"wrote {out}")
+    return 0
 
 
 # ===== entry point ===========================================================================

@@ -15,8 +15,8 @@ The figure is a plain :class:`matplotlib.figure.Figure` rendered with the Agg ca
 
 Bad input (an unknown scenario, a broken file, an event beyond the horizon, a seed or
 horizon out of range, an ``--out`` that is not a ``.png`` in an existing folder) raises
-a ``ValueError`` with a one-line message before anything runs; the command line prints
-it as ``computebubble: error: ...`` and exits with status 2.
+a ``ValueError`` with a one-line message before anything runs; the command line
+(experiments/cli.py) prints it as ``computebubble: error: ...`` and exits with status 2.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def check_seed(seed: Any) -> int:
 
 def check_chart_out(out: str | Path | None) -> Path | None:
     """The ``--out`` path: a ``.png`` in an existing folder (checked before any run)."""
-    from experiments.cli import check_out
+    from experiments.paths import check_out
 
     return check_out(out, CHART_FORMATS, CompareError)
 
@@ -86,8 +86,10 @@ def default_out(a: str, b: str) -> Path:
     return Path(f"compare_{safe(a)}_{safe(b)}.png")
 
 
-def compare(a, b, seed: int = DEFAULT_SEED, months: int = DEFAULT_MONTHS) -> Comparison:
-    """Run scenarios ``a`` and ``b`` (names, paths or loaded scenarios) on one seed and horizon.
+def compare(a, b, seed: int = DEFAULT_SEED, months: int = DEFAULT_MONTHS,
+            params: tuple[dict | None, dict | None] = (None, None)) -> Comparison:
+    """Run scenarios ``a`` and ``b`` (names, paths or loaded scenarios) on one seed and horizon,
+    each with its parameter overrides from ``params`` (the app's "Live settings").
 
     Both scenarios are loaded and checked against the horizon before either runs.
     """
@@ -100,76 +102,20 @@ def compare(a, b, seed: int = DEFAULT_SEED, months: int = DEFAULT_MONTHS) -> Com
     for s in scenarios:
         s.check_horizon(months)
     sides = []
-    for s in scenarios:
-        model, frame = run_model(None, months, seed, s)
+    for s, p in zip(scenarios, params):
+        model, frame = run_model(p, months, seed, s)
         sides.append(Side(s, summarize(model), frame))
     return Comparison(sides[0], sides[1], seed, months)
 
 
 # ===== the table ===================================================================================
 
-def _month_index(date: str | None) -> int | None:
-    if date is None:
-        return None
-    y, m = date.split("-")
-    return int(y) * 12 + int(m) - 1
-
-
-def _months_apart(a: str | None, b: str | None) -> str:
-    """How B's date stands against A's, in words."""
-    if a is None and b is None:
-        return ""
-    if a is None:
-        return "only B"
-    if b is None:
-        return "only A"
-    d = _month_index(b) - _month_index(a)
-    if d == 0:
-        return "same month"
-    return f"B {abs(d)} month{'s' if abs(d) != 1 else ''} {'later' if d > 0 else 'earlier'}"
-
-
-def _diff(a: float, b: float, fmt: str, pct: bool = True) -> str:
-    d = b - a
-    text = f"{d:+{fmt}}"
-    if pct and a:
-        text += f" ({d / abs(a):+.0%})"
-    return text
-
-
 def outcome_rows(c: Comparison) -> list[tuple[str, str, str, str]]:
-    """The key outcomes as (label, A, B, B - A) strings."""
-    from sim.thresholds import NAMES
+    """The key outcomes as (label, A, B, B - A) strings: :func:`experiments.outcomes.compare_rows`,
+    the table the app's Compare page shows too."""
+    from experiments.outcomes import compare_rows
 
-    a, b = c.a.summary, c.b.summary
-
-    def money(key: str, month_key: str | None = None):
-        va, vb = a[key] or 0.0, b[key] or 0.0
-        cell = (lambda s, v: f"{v / 1e9:,.0f}" + (f" ({s[month_key]})" if month_key else ""))
-        return cell(a, va), cell(b, vb), _diff(va / 1e9, vb / 1e9, ",.0f")
-
-    rows = [
-        ("peak AI capex, $B/yr (trailing 12 months)", *money("peak_capex_usd_per_year", "peak_capex_month")),
-        ("AI revenue in the last year, $B", *money("revenue_last_year_usd")),
-        ("largest revenue gap, $B/yr", *money("max_revenue_gap_usd_per_year")),
-        ("largest idle share of powered GPUs", f"{a['max_idle_frac']:.0%}", f"{b['max_idle_frac']:.0%}",
-         f"{100 * (b['max_idle_frac'] - a['max_idle_frac']):+.1f} pts"),
-        ("largest ghost compute, GW", f"{a['max_ghost_gw']:.1f}", f"{b['max_ghost_gw']:.1f}",
-         _diff(a["max_ghost_gw"], b["max_ghost_gw"], ".1f")),
-    ]
-
-    def bust(s):
-        return f"yes, {s['bust_month']}" if s["bust"] else "no"
-
-    rows.append(("bust (month)", bust(a), bust(b), _months_apart(a["bust_month"], b["bust_month"]) or "neither"))
-    rows.append(("defaults", str(a["n_defaults"]), str(b["n_defaults"]), f"{b['n_defaults'] - a['n_defaults']:+d}"))
-    na = sum(a[f"crossed_{n}"] for n in NAMES)
-    nb = sum(b[f"crossed_{n}"] for n in NAMES)
-    rows.append((f"thresholds crossed (of {len(NAMES)})", str(na), str(nb), f"{nb - na:+d}"))
-    for n in NAMES:
-        fa, fb = a[f"first_{n}"], b[f"first_{n}"]
-        rows.append((f"  {n}: first red", fa or "-", fb or "-", _months_apart(fa, fb)))
-    return rows
+    return [(r.label, r.a, r.b, r.diff) for r in compare_rows(c.a.summary, c.b.summary)]
 
 
 def format_table(c: Comparison) -> str:
@@ -211,6 +157,7 @@ def figure(c: Comparison):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
+    from experiments.outcomes import month_index
     from sim.thresholds import AMBER, NAMES, RED
 
     fig = Figure(figsize=(11.5, 8.0), layout="constrained")
@@ -228,7 +175,7 @@ def figure(c: Comparison):
                 label=f"{side.name}: required revenue")
         bust = side.summary["bust_month"]
         if bust is not None:
-            m = _month_index(bust) - _month_index(f["date"].iloc[0])
+            m = month_index(bust) - month_index(f["date"].iloc[0])
             for axis in (ax, strip):
                 axis.axvline(m, color=colour, lw=1.0, alpha=0.7)
             ax.annotate(f"{side.name} bust", (m, 0.02), xycoords=("data", "axes fraction"), rotation=90,
@@ -273,28 +220,5 @@ def save_chart(c: Comparison, out: str | Path) -> Path:
     return path
 
 
-# ===== the command ==================================================================================
-
-def cli_compare(args) -> int:
-    """``computebubble compare``: check everything, run both, print the table, write the chart."""
-    from experiments.runner import check_months
-    from experiments.scenario import load_scenario
-
-    months = check_months(args.months)
-    seed = check_seed(args.seed)
-    out = check_chart_out(args.out)
-    a, b = load_scenario(args.a), load_scenario(args.b)
-    for s in (a, b):
-        s.check_horizon(months)
-    if out is None:
-        out = check_chart_out(default_out(a.name, b.name))
-    c = compare(a, b, seed, months)
-    print(format_table(c))
-    save_chart(c, out)
-    print()
-    print(f"wrote {out}")
-    return 0
-
-
 __all__ = ["Comparison", "Side", "CompareError", "compare", "outcome_rows", "format_table", "figure", "save_chart",
-           "default_out", "check_chart_out", "cli_compare", "DEFAULT_SEED", "DEFAULT_MONTHS"]
+           "default_out", "check_chart_out", "DEFAULT_SEED", "DEFAULT_MONTHS"]

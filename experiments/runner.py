@@ -7,7 +7,8 @@ the outcomes as a flat dict of plain Python values (``bool``, ``int``, ``float``
 table or a comparison across seeds. Floats that are not finite (a lab burning no cash
 has an infinite runway; growth is undefined in the first year) come back as ``None``.
 
-Outcomes:
+Outcomes (declared once, with their units, labels and which way is risk, in
+:mod:`experiments.outcomes`; a test checks that this function returns every one):
 
 - the verdict (:func:`sim.thresholds.verdict`): ``bust``, ``bust_month``, ``bust_cause``,
   ``peak_capex_usd_per_year``, ``peak_capex_month``, ``max_capex_drawdown_frac`` (the
@@ -110,16 +111,25 @@ def model_kwargs(params: dict[str, Any] | None = None, months: int = 72, scenari
     return kwargs
 
 
-def stepped_model(params: dict[str, Any] | None = None, months: int = 72, seed: int | None = None,
-                  scenario=None, check: bool = False):
-    """Build the model and step it ``months`` times; return the model. ``check=True``
-    runs the consistency checks of :mod:`sim.checks` every month."""
+def build_model(params: dict[str, Any] | None = None, months: int = 72, seed: int | None = None,
+                scenario=None, check: bool = False):
+    """The model every run starts from, not yet stepped: the horizon and seed checked, the
+    scenario's parameters, then ``params`` (:func:`model_kwargs`). :func:`run`,
+    :func:`run_model`, the comparisons and the app's Live page (which steps it month by
+    month) all build their model here. ``check=True`` runs the consistency checks of
+    :mod:`sim.checks` every month."""
     from sim.model import ComputeBubbleModel
 
     months = check_months(months)
     seed = check_seed(seed)
-    model = ComputeBubbleModel(seed=seed, check=check, **model_kwargs(params, months, scenario))
-    for _ in range(months):
+    return ComputeBubbleModel(seed=seed, check=check, **model_kwargs(params, months, scenario))
+
+
+def stepped_model(params: dict[str, Any] | None = None, months: int = 72, seed: int | None = None,
+                  scenario=None, check: bool = False):
+    """:func:`build_model`, stepped ``months`` times; return the model."""
+    model = build_model(params, months, seed, scenario, check)
+    for _ in range(check_months(months)):
         model.step()
     return model
 
@@ -217,6 +227,6 @@ def summarize(model) -> dict[str, Any]:
     return plain(out)
 
 
-__all__ = ["run", "run_model", "stepped_model", "summarize", "run_verdict", "yearly", "check_months", "check_seed", "model_kwargs",
+__all__ = ["run", "run_model", "build_model", "stepped_model", "summarize", "run_verdict", "yearly", "check_months", "check_seed", "model_kwargs",
            "check_run_months",
            "FLOW_COLUMNS", "STOCK_COLUMNS", "plain"]

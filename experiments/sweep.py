@@ -436,43 +436,9 @@ def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-# ===== command line ==========================================================================
-
-def cli_sweep(args) -> int:
-    """``computebubble sweep SPEC.toml [--workers N] [--dask ADDRESS|local] [--out DIR] [--resume
-    [--retry-failed]] [--max-runs N]``."""
-    try:
-        s = run_sweep(args.spec, out=args.out, workers=args.workers, dask=args.dask, resume=args.resume,
-                      max_runs=getattr(args, "max_runs", None), retry_failed=getattr(args, "retry_failed", False))
-    except SweepError:
-        raise
-    except ValueError as e:  # a bug, not bad input: keep the traceback
-        raise RuntimeError(f"sweep failed: {e}") from e
-    except SweepAborted as e:
-        print(f"computebubble: error: {e}; finished runs are stored, rerun with --resume", file=sys.stderr)
-        return 1
-    resume_cmd = f"computebubble sweep {args.spec} --out {s.out} --resume"
-    line = f"{s.stored} of {s.total} runs stored in {s.out}"
-    if s.stored_before:
-        line += f" ({s.stored_before} from before)"
-    if s.ran:
-        line += f"; {s.ran} run in {s.seconds:.1f} s ({s.ran / max(s.seconds, 1e-9):.1f} runs/s)"
-    if s.errors:
-        line += f"; {s.errors} raised (see the 'error' column; retry with: {resume_cmd} --retry-failed)"
-    print(line)
-    if s.lost:
-        print(f"{s.lost} runs were lost to worker failures; run again with: {resume_cmd}")
-    if s.interrupted:
-        print(f"interrupted; resume with: {resume_cmd}", file=sys.stderr)
-        return 130
-    if s.stored == s.total:
-        print(f"analyse with: computebubble analyze {s.out}")
-    return 0
-
-
 __all__ = ["SAMPLERS", "FAIL_ENV", "SweepError", "SweepAborted", "ParamSpec", "Spec", "load_spec", "build_design",
            "unit_design", "run_id", "run_seed", "run_task", "flatten_outcomes", "write_part", "stored_run_ids",
-           "load_results", "load_meta", "load_design", "code_version", "run_sweep", "Summary", "cli_sweep",
+           "load_results", "load_meta", "load_design", "code_version", "run_sweep", "Summary",
            # also importable from here, as before the split into modules
            "DASK_CONNECT_TIMEOUT_S", "DROPPED_OUTCOMES", "IN_FLIGHT_PER_WORKER", "ID_COLUMNS", "PART_PREFIX",
            "RUNS_SUBDIR", "DaskExecutor", "LocalExecutor", "check_design", "default_out", "design_info",

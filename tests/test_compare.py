@@ -42,7 +42,7 @@ def test_difference_column_is_b_minus_a():
     rows = {r[0]: r for r in outcome_rows(c)}
     a = c.a.summary["peak_capex_usd_per_year"] / 1e9
     b = c.b.summary["peak_capex_usd_per_year"] / 1e9
-    assert rows["peak AI capex, $B/yr (trailing 12 months)"][3].startswith(f"{b - a:+,.0f}")
+    assert rows["peak AI capex (trailing 12 months), $B/yr"][3].startswith(f"{b - a:+,.0f}")
     assert c.a.name == "baseline" and c.b.name == "roi-caution"
     assert c.seed == 1 and c.months == 24 and len(c.a.frame) == len(c.b.frame) == 24
 

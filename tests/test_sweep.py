@@ -354,19 +354,19 @@ def test_analysis_finds_the_known_drivers_and_box(tmp_path):
     heat = [p.name for p in dest.glob("bust_heatmap_*.png")]  # the two most influential, in either order
     assert heat in (["bust_heatmap_price_elasticity__hyperscaler_optimism.png"],
                     ["bust_heatmap_hyperscaler_optimism__price_elasticity.png"])
-    inf = res["influence"].set_index("parameter")
-    assert set(res["influence"]["parameter"].iloc[:2]) == {"price_elasticity", "hyperscaler_optimism"}
+    inf = res.influence.set_index("parameter")
+    assert set(res.influence["parameter"].iloc[:2]) == {"price_elasticity", "hyperscaler_optimism"}
     assert inf.loc["shell_lead_months", "ST"] < 0.05 < inf.loc["price_elasticity", "ST"]
     assert inf.loc["price_elasticity", "spearman"] < 0 < inf.loc["hyperscaler_optimism", "spearman"]
     sob = pd.read_csv(dest / "sobol_indices.csv")
     capex = sob[sob["output"] == "peak capex"].set_index("parameter")
     assert capex.loc["hyperscaler_optimism", "ST"] > 0.9
-    box = res["boxes"]["bust"]
+    box = res.boxes["bust"]
     lims = {r["parameter"]: (r["low"], r["high"]) for r in box["restricted"]}
     assert set(lims) == {"price_elasticity", "hyperscaler_optimism"}
     assert lims["price_elasticity"][1] < 1.25 and lims["hyperscaler_optimism"][0] > 1.45
     assert box["density"] > 0.9 and box["coverage"] >= 0.5
-    assert "price_elasticity" in res["headline"] and "hyperscaler_optimism" in res["headline"]
+    assert "price_elasticity" in res.headline and "hyperscaler_optimism" in res.headline
     report = (dest / "report.md").read_text()
     assert "## Sobol indices" in report and "## Scenario discovery (PRIM)" in report
 
@@ -379,8 +379,8 @@ def test_morris_analysis_ranks_the_known_drivers(tmp_path):
     morris = pd.read_csv(out / "analysis" / "morris.csv")
     bust = morris[morris["output"] == "bust probability"].set_index("parameter")["mu_star"]
     assert bust["shell_lead_months"] == 0 < min(bust["price_elasticity"], bust["hyperscaler_optimism"])
-    assert "**price_elasticity**" in res["headline"] and "**hyperscaler_optimism**" in res["headline"]
-    assert "**shell_lead_months**" not in res["headline"]
+    assert "**price_elasticity**" in res.headline and "**hyperscaler_optimism**" in res.headline
+    assert "**shell_lead_months**" not in res.headline
 
 
 # ===== bad input: one line, exit 2, nothing run ===============================================

@@ -32,8 +32,23 @@ def test_compare_rows_colour_by_bubble_risk():
                 "max_idle_frac": idle, "max_ghost_gw": 1.0, "min_lab_runway_months": 12.0, "n_defaults": 0,
                 "bust_month": bust}
     res = {"a": {"summary": summary(5e11, 0.1, None)}, "b": {"summary": summary(7e11, 0.05, "2027-01")}}
-    rows = {r["label"]: r for r in compare.difference_rows(res)}
-    assert rows["largest revenue gap ($B/yr)"]["colour"] == "#c62828"      # more gap: toward a bubble
-    assert rows["largest idle share"]["colour"] == "#2e7d32"               # less idle: away from it
-    assert rows["bust"]["colour"] == "#c62828"                             # a bust where there was none
-    assert rows["peak AI capex ($B/yr)"]["colour"] == "#555"               # capex alone is neither
+    rows = {r["name"]: r for r in compare.difference_rows(res)}
+    assert rows["max_revenue_gap_usd_per_year"]["colour"] == "#c62828"    # more gap: toward a bubble
+    assert rows["max_idle_frac"]["colour"] == "#2e7d32"                   # less idle: away from it
+    assert rows["bust"]["colour"] == "#c62828"                            # a bust where there was none
+    assert rows["peak_capex_usd_per_year"]["colour"] == "#555"            # capex alone is neither
+
+
+def test_session_state_is_one_object_per_session():
+    from viz.app import apply_query
+    from viz.state import Session, session
+
+    assert session() is session()
+    a, b = Session(), Session()
+    a.live.seed.value = 9
+    a.live.overrides.value = {"price_elasticity": 1.5}
+    assert b.live.seed.value == 1 and b.live.overrides.value == {}
+    apply_query("?seed=3&tab=Compare&months=7")
+    s = session()
+    assert s.live.seed.value == 3 and s.tab.value == 1
+    assert s.live.horizon.value == 72 and "months" in s.link_messages.value[0]

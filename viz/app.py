@@ -19,7 +19,7 @@ from viz import live, sources
 from viz.compare import Compare
 from viz.debate import Debate
 from viz.live import Live
-from viz.state import TABS, link_messages, tab
+from viz.state import TABS, session
 from viz.sweeps import Sweeps
 
 #: The settings a link may carry, in the order the messages list them.
@@ -78,32 +78,34 @@ def read_query(search: str | None) -> tuple[dict, list[str]]:
 def apply_query(search: str | None) -> None:
     """Open Live from a link; bad settings are listed above the tabs and keep their defaults."""
     good, bad = read_query(search)
+    state = session()
     if "scenario" in good:
-        live.scenario.value = good["scenario"]
+        state.live.scenario.value = good["scenario"]
     if "seed" in good:
-        live.seed.value = good["seed"]
+        state.live.seed.value = good["seed"]
     if "months" in good:
-        live.horizon.value = good["months"]
+        state.live.horizon.value = good["months"]
     if "speed" in good:
-        live.speed.value = good["speed"]
+        state.live.speed.value = good["speed"]
     if "tab" in good:
-        tab.value = TABS.index(good["tab"])
-    link_messages.value = bad
-    live.rebuild.value += 1
+        state.tab.value = TABS.index(good["tab"])
+    state.link_messages.value = bad
+    state.live.rebuild.value += 1
 
 
 @solara.component
 def Page():
     router = solara.use_router()
     solara.use_memo(lambda: apply_query(router.search), [])
+    state = session()
     solara.Title("computebubble")
     solara.Style(".v-slider__thumb-label { font-size: 10px }")
-    if link_messages.value:
+    if state.link_messages.value:
         with solara.Column(classes=["link-messages"], gap="4px"):
-            for m in link_messages.value:
+            for m in state.link_messages.value:
                 solara.Warning(m, dense=True)
-            solara.Button("Dismiss", text=True, on_click=lambda: link_messages.set([]))
-    with solara.lab.Tabs(value=tab, lazy=True):
+            solara.Button("Dismiss", text=True, on_click=lambda: state.link_messages.set([]))
+    with solara.lab.Tabs(value=state.tab, lazy=True):
         with solara.lab.Tab(TABS[0]):
             Live()
         with solara.lab.Tab(TABS[1]):

@@ -14,59 +14,51 @@ import numpy as np
 import reacton.ipyvuetify as rv
 import solara
 
-from experiments.runner import run_model, summarize
+from experiments.compare import compare
+from experiments.outcomes import compare_rows
 from experiments.scenario import ScenarioError
 from sim.params import ParamError
-from sim.thresholds import NAMES
 from viz import live, sources
 from viz.charts import COLOURS, FIG_LAYOUT, FIG_MARGIN
+from viz.state import CompareState, session
 
 LIVE_SETTINGS = "Live settings"
-compare_a = solara.reactive("baseline")
-compare_b = solara.reactive("physics-wall")
-compare_seed = solara.reactive(1)
-compare_months = solara.reactive(72)
-result = solara.reactive(None)
-compare_error = solara.reactive("")
 
-#: Outcome rows: key in experiments.runner.summarize, label, scale, and the direction in
-#: which a larger value means more bubble risk (+1), less (-1), or neither (0).
-ROWS = (
-    ("peak_capex_usd_per_year", "peak AI capex ($B/yr)", 1e-9, 0),
-    ("revenue_last_year_usd", "AI revenue, last 12 months ($B)", 1e-9, -1),
-    ("max_revenue_gap_usd_per_year", "largest revenue gap ($B/yr)", 1e-9, 1),
-    ("max_idle_frac", "largest idle share", 1.0, 1),
-    ("max_ghost_gw", "largest ghost compute (GW)", 1.0, 1),
-    ("min_lab_runway_months", "shortest lab runway (months)", 1.0, -1),
-    ("n_defaults", "defaults", 1.0, 1),
-)
+
+def _st() -> CompareState:
+    return session().compare
+
+
+#: Colours of a difference: toward a bubble, away from it, neither.
+WORSE, BETTER, NEITHER = "#c62828", "#2e7d32", "#555"
 
 
 def open_compare(a: str, b: str) -> None:
     """Set both sides and run (used by the Debate page's "Run against")."""
-    compare_a.value, compare_b.value = a, b
+    st = _st()
+    st.a.value, st.b.value = a, b
     _run()
 
 
 def _spec(side: str):
     """(label, scenario, parameter overrides) for a side: a listed scenario, or Live's settings."""
     if side == LIVE_SETTINGS:
-        return f"{live.scenario.value} + your sliders", live.current_scenario(), dict(live.overrides.value)
+        mine = session().live
+        return f"{mine.scenario.value} + your sliders", live.current_scenario(), dict(mine.overrides.value)
     return side, sources.load_named(side), {}
 
 
 def _run() -> None:
+    st = _st()
     try:
-        out = {}
-        for key, side in (("a", compare_a.value), ("b", compare_b.value)):
-            label, sc, params = _spec(side)
-            model, frame = run_model(params, compare_months.value, compare_seed.value, sc)
-            out[key] = {"label": label, "frame": frame, "summary": summarize(model)}
-        result.value = out
-        compare_error.value = ""
+        (la, sa, pa), (lb, sb, pb) = _spec(st.a.value), _spec(st.b.value)
+        c = compare(sa, sb, st.seed.value, st.months.value, params=(pa, pb))
+        st.result.value = {key: {"label": label, "frame": side.frame, "summary": side.summary}
+                           for key, label, side in (("a", la, c.a), ("b", lb, c.b))}
+        st.error.value = ""
     except (ScenarioError, ParamError, ValueError) as e:
-        result.value = None
-        compare_error.value = str(e)
+        st.result.value = None
+        st.error.value = str(e)
 
 
 def _figure(res: dict) -> bq.Figure:
@@ -88,52 +80,26 @@ def _figure(res: dict) -> bq.Figure:
 
 
 def difference_rows(res: dict) -> list[dict]:
-    """Rows of the difference table, each with the colour of its change."""
-    rows = []
-    sa, sb = res["a"]["summary"], res["b"]["summary"]
-    for key, label, scale, risk in ROWS:
-        a, b = sa.get(key), sb.get(key)
-        if a is None or b is None:
-            diff, colour = None, "#555"
-        else:
-            diff = (b - a) * scale
-            worse = (diff > 0) if risk > 0 else (diff < 0) if risk < 0 else None
-            colour = "#555" if worse is None or abs(diff) < 1e-9 else ("#c62828" if worse else "#2e7d32")
-        rows.append({"label": label, "a": _fmt(a, scale), "b": _fmt(b, scale),
-                     "diff": "n/a" if diff is None else f"{diff:+,.2f}", "colour": colour})
-    crossed = {k: [n for n in NAMES if s.get(f"crossed_{n}")] for k, s in (("a", sa), ("b", sb))}
-    for key, label in (("bust_month", "bust"), ("thresholds_crossed", "thresholds crossed")):
-        a, b = (crossed["a"], crossed["b"]) if key == "thresholds_crossed" else (sa.get(key), sb.get(key))
-        fa = ", ".join(a) if isinstance(a, list) else (a or "none")
-        fb = ", ".join(b) if isinstance(b, list) else (b or "none")
-        changed = fa != fb
-        if key == "thresholds_crossed":
-            more = len(b or []) > len(a or [])
-        else:   # a bust, or an earlier one, is worse
-            more = b is not None and (a is None or b < a)
-        rows.append({"label": label, "a": fa, "b": fb, "diff": "changed" if changed else "same",
-                     "colour": ("#c62828" if more else "#2e7d32") if changed else "#555"})
-    return rows
-
-
-def _fmt(v, scale) -> str:
-    if v is None:
-        return "n/a"
-    return f"{v * scale:,.2f}"
+    """Rows of the difference table (:func:`experiments.outcomes.compare_rows`, the table
+    ``computebubble compare`` prints), each with the colour of its change."""
+    colours = {True: WORSE, False: BETTER, None: NEITHER}
+    return [{"name": r.name, "label": r.label, "a": r.a, "b": r.b, "diff": r.diff, "colour": colours[r.worse]}
+            for r in compare_rows(res["a"]["summary"], res["b"]["summary"])]
 
 
 @solara.component
 def Compare():
+    st = _st()
     names = sources.scenario_names()
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.Select("A", values=names, value=compare_a)
-        solara.Select("B", values=names + [LIVE_SETTINGS], value=compare_b)
-        solara.InputInt("seed", value=compare_seed)
-        solara.SliderInt("months", value=compare_months, min=12, max=180)
+        solara.Select("A", values=names, value=st.a)
+        solara.Select("B", values=names + [LIVE_SETTINGS], value=st.b)
+        solara.InputInt("seed", value=st.seed)
+        solara.SliderInt("months", value=st.months, min=12, max=180)
         solara.Button("Run both", color="primary", on_click=_run)
-    if compare_error.value:
-        solara.Error(compare_error.value)
-    res = result.value
+    if st.error.value:
+        solara.Error(st.error.value)
+    res = st.result.value
     fig = solara.use_memo(lambda: _figure(res) if res else None, [res])
     if res is None:
         solara.Info("Pick two positions and press 'Run both': same seed, same horizon.")

@@ -17,13 +17,14 @@ import ipywidgets as widgets
 import solara
 from ipyvuetify.extra import FileInput
 
+from experiments.runner import build_model
 from experiments.scenario import Scenario, ScenarioError
 from sim import thresholds
 from sim.clock import MAX_MONTHS, month_date
-from sim.model import ComputeBubbleModel
 from sim.params import FIELDS, ParamError
 from viz import network_view, sources
 from viz.charts import LiveCharts
+from viz.state import LiveState, session
 from viz.text import Plain
 
 #: Sliders: the three points of contention (000) first, then the main levers. Every
@@ -47,11 +48,9 @@ class LiveRun:
     """One session's run: the model, its charts and its contract-network layout."""
 
     def __init__(self, sc: Scenario, seed: int, horizon: int, overrides: dict):
-        sc.check_horizon(horizon)
-        kwargs = sc.model_kwargs()
-        kwargs.update(overrides)
         self.scenario = sc
-        self.model = ComputeBubbleModel(seed=seed, **kwargs)
+        # the model experiments.run would build (experiments/runner.py); this page steps it
+        self.model = build_model(overrides, horizon, seed, sc)
         self.horizon = horizon
         self.charts = LiveCharts(horizon, [lab.name for lab in self.model.labs])
         self.pos = network_view.layout(self.model.contract_graph)
@@ -106,67 +105,62 @@ class LiveRun:
 
 
 
-# ----- session state (kernel-scoped: one per browser session) ----------------------------
-scenario = solara.reactive("baseline")
-seed = solara.reactive(1)
-horizon = solara.reactive(72)
-overrides: solara.Reactive[dict] = solara.reactive({})
-playing = solara.reactive(False)
-speed = solara.reactive("10 / s")
-tick = solara.reactive(0)          # bumped when a run ends or fails (controls re-render); months update in place
-error = solara.reactive("")
-run_box: solara.Reactive[LiveRun | None] = solara.reactive(None)
-rebuild = solara.reactive(0)       # bumped to rebuild the run (Reset, scenario change)
-built_for = solara.reactive(-1)    # the rebuild count the current run was built for
-#: Scenario files uploaded in this session, by the name the list shows ("<stem> (uploaded)").
-uploads: solara.Reactive[dict] = solara.reactive({})
+# ----- session state: viz.state.LiveState, one per browser session ----------------------
 UPLOADED = " (uploaded)"
+
+
+def _st() -> LiveState:
+    return session().live
 
 
 def current_scenario(name: str | None = None) -> Scenario:
     """The scenario ``name`` (default: Live's) from this session's uploads or the app's list."""
-    name = scenario.value if name is None else name
-    if name in uploads.value:
-        return uploads.value[name]
+    st = _st()
+    name = st.scenario.value if name is None else name
+    if name in st.uploads.value:
+        return st.uploads.value[name]
     return sources.load_named(name)
 
 
 def scenario_choices() -> list[str]:
-    return sources.scenario_names() + [n for n in uploads.value]
+    return sources.scenario_names() + [n for n in _st().uploads.value]
 
 
 def take_upload(filename: str, data: bytes) -> None:
     """Open an uploaded scenario file (its bytes, read by the project's loader) in Live."""
+    st = _st()
     try:
         sc = sources.load_upload(filename, data)
     except (ScenarioError, ParamError, ValueError) as e:
-        error.value = str(e)
+        st.error.value = str(e)
         return
     key = f"{sc.name}{UPLOADED}"
-    uploads.value = {**uploads.value, key: sc}
+    st.uploads.value = {**st.uploads.value, key: sc}
     open_scenario(key)
 
 
 def open_scenario(name: str, clear_overrides: bool = True) -> None:
     """Load ``name`` into Live (used by the Debate page's "Run this")."""
-    playing.value = False
-    scenario.value = name
+    st = _st()
+    st.playing.value = False
+    st.scenario.value = name
     if clear_overrides:
-        overrides.value = {}
-    rebuild.value += 1
+        st.overrides.value = {}
+    st.rebuild.value += 1
 
 
 def _build() -> None:
-    if built_for.value == rebuild.value and run_box.value is not None:
+    st = _st()
+    if st.built_for.value == st.rebuild.value and st.run_box.value is not None:
         return    # coming back to the tab: keep the run
-    built_for.value = rebuild.value
+    st.built_for.value = st.rebuild.value
     try:
-        run_box.value = LiveRun(current_scenario(), seed.value, horizon.value, overrides.value)
-        error.value = ""
+        st.run_box.value = LiveRun(current_scenario(), st.seed.value, st.horizon.value, st.overrides.value)
+        st.error.value = ""
     except (ScenarioError, ParamError, ValueError) as e:
-        run_box.value = None
-        error.value = str(e)
-    tick.value += 1
+        st.run_box.value = None
+        st.error.value = str(e)
+    st.tick.value += 1
 
 
 def _unit(name: str) -> str:
@@ -176,21 +170,22 @@ def _unit(name: str) -> str:
 @solara.component
 def ParamSlider(name: str, run: LiveRun | None):
     """A slider over a Params field's range; moving it acts on the running model."""
+    st = _st()
     meta = FIELDS[name].metadata
     is_int = FIELDS[name].type in ("int", int)
-    current = overrides.value.get(name, getattr(run.model.p, name) if run else FIELDS[name].default)
+    current = st.overrides.value.get(name, getattr(run.model.p, name) if run else FIELDS[name].default)
 
     def on_value(v):
         v = int(v) if is_int else float(v)
         if abs(v - float(current)) <= 1e-12 * max(1.0, abs(v)):
             return    # the widget echoing its own value, not a move
-        overrides.value = {**overrides.value, name: v}
+        st.overrides.value = {**st.overrides.value, name: v}
         if run is not None:
             try:
                 run.apply(name, v)
-                error.value = ""
+                st.error.value = ""
             except (ParamError, ValueError) as e:
-                error.value = str(e)
+                st.error.value = str(e)
 
     solara.Text(f"{name} ({meta['unit']})", style={"font-size": "13px", "font-weight": "500", "display": "block"})
     if is_int:
@@ -238,16 +233,17 @@ def _UploadField():
     def read(cancel: threading.Event):
         if not files:
             return
+        st = _st()
         f = files[0]
         name = sources.upload_display_name(f["name"])
         if f["size"] > sources.MAX_UPLOAD_BYTES:
-            error.value = (f"{name}: {f['size']:,} bytes; allowed: a scenario file of at most "
-                           f"{sources.MAX_UPLOAD_BYTES // 1024} kB")
+            st.error.value = (f"{name}: {f['size']:,} bytes; allowed: a scenario file of at most "
+                              f"{sources.MAX_UPLOAD_BYTES // 1024} kB")
             return
         try:
             data = f["file_obj"].read()
         except Exception as e:   # the browser went away mid-upload
-            error.value = f"{name}: the upload failed ({type(e).__name__}); try again"
+            st.error.value = f"{name}: the upload failed ({type(e).__name__}); try again"
             return
         take_upload(f["name"], data)
 
@@ -257,44 +253,47 @@ def _UploadField():
 
 @solara.component
 def Controls(run: LiveRun | None):
+    st = _st()
     names = scenario_choices()
     with solara.Card("Run", margin=0):
-        solara.Select("scenario", values=names + ([scenario.value] if scenario.value not in names else []),
-                      value=scenario.value, on_value=lambda v: open_scenario(v))
+        solara.Select("scenario", values=names + ([st.scenario.value] if st.scenario.value not in names else []),
+                      value=st.scenario.value, on_value=lambda v: open_scenario(v))
         ScenarioUpload()
-        solara.InputInt("seed", value=seed.value, on_value=lambda v: (seed.set(max(0, int(v or 0))),
-                                                                      rebuild.set(rebuild.value + 1)))
+        solara.InputInt("seed", value=st.seed.value, on_value=lambda v: (st.seed.set(max(0, int(v or 0))),
+                                                                         st.rebuild.set(st.rebuild.value + 1)))
         solara.Text("horizon (months)", style={"font-size": "13px", "display": "block"})
-        solara.SliderInt("", value=horizon.value, min=12, max=MAX_MONTHS,
-                         on_value=lambda v: (horizon.set(int(v)), rebuild.set(rebuild.value + 1)))
+        solara.SliderInt("", value=st.horizon.value, min=12, max=MAX_MONTHS,
+                         on_value=lambda v: (st.horizon.set(int(v)), st.rebuild.set(st.rebuild.value + 1)))
         with solara.Row():
-            solara.Button("▶" if not playing.value else "❚❚", color="primary",
-                          on_click=lambda: playing.set(not playing.value), disabled=run is None or run.done)
-            solara.Button("Step", on_click=lambda: _step_once(run), disabled=run is None or run.done or playing.value)
-            solara.Button("Reset", on_click=lambda: (playing.set(False), rebuild.set(rebuild.value + 1)))
-        solara.Select("speed (months per second)", values=list(SPEEDS), value=speed)
+            solara.Button("▶" if not st.playing.value else "❚❚", color="primary",
+                          on_click=lambda: st.playing.set(not st.playing.value), disabled=run is None or run.done)
+            solara.Button("Step", on_click=lambda: _step_once(run),
+                          disabled=run is None or run.done or st.playing.value)
+            solara.Button("Reset", on_click=lambda: (st.playing.set(False), st.rebuild.set(st.rebuild.value + 1)))
+        solara.Select("speed (months per second)", values=list(SPEEDS), value=st.speed)
     with solara.Card("Points of contention (000): live", margin=0):
         for name in CONTENTION_SLIDERS:
             ParamSlider(name, run)
     with solara.Card("Levers: live", margin=0):
         for name in LEVER_SLIDERS:
             ParamSlider(name, run)
-        if overrides.value:
+        if st.overrides.value:
             solara.Button("Clear moved sliders", text=True,
-                          on_click=lambda: (overrides.set({}), rebuild.set(rebuild.value + 1)))
+                          on_click=lambda: (st.overrides.set({}), st.rebuild.set(st.rebuild.value + 1)))
 
 
 def _step_once(run: LiveRun | None) -> None:
+    st = _st()
     if run is None:
         return
     try:
         run.step()
         run.flush()
     except Exception as e:  # a model error is shown in the page, never a crashed page
-        error.value = f"the model stopped at month {run.month}: {type(e).__name__}: {e}"
-        playing.value = False
-    if run.done or error.value:
-        tick.value += 1       # controls change only when the run ends or fails
+        st.error.value = f"the model stopped at month {run.month}: {type(e).__name__}: {e}"
+        st.playing.value = False
+    if run.done or st.error.value:
+        st.tick.value += 1    # controls change only when the run ends or fails
 
 
 def bubble_meter_html(readings) -> str:
@@ -346,30 +345,31 @@ def Charts(run: LiveRun):
 
 @solara.component
 def Live():
-    solara.use_effect(_build, [rebuild.value])
-    run = run_box.value
-    _ = tick.value    # re-render the controls when a run ends
+    st = _st()
+    solara.use_effect(_build, [st.rebuild.value])
+    run = st.run_box.value
+    _ = st.tick.value    # re-render the controls when a run ends
 
     def loop(cancel: threading.Event):
-        while playing.value and not cancel.is_set():
+        while st.playing.value and not cancel.is_set():
             started = time.perf_counter()
-            current = run_box.value
+            current = st.run_box.value
             if current is None or current.done:
-                playing.value = False
+                st.playing.value = False
                 break
             _step_once(current)
-            rate = SPEEDS[speed.value]
+            rate = SPEEDS[st.speed.value]
             if rate > 0:
                 time.sleep(max(0.0, 1.0 / rate - (time.perf_counter() - started)))
 
-    solara.use_thread(loop, dependencies=[playing.value, run])
+    solara.use_thread(loop, dependencies=[st.playing.value, run])
 
     with solara.Columns([1, 3]):
         with solara.Column():
             Controls(run)
         with solara.Column():
-            if error.value:
-                solara.Error(error.value)
+            if st.error.value:
+                solara.Error(st.error.value)
             if run is None:
                 solara.Info("No run: pick a scenario.")
                 return

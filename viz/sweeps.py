@@ -6,43 +6,38 @@ the page never opens a typed path (viz/sources.py).
 
 Bust probability over two chosen parameters as a heat map, bust probability against
 each parameter as bars, and Sobol indices where the design is a Sobol design. The
-binning and the indices come from experiments/analyze.py, the same code behind
-``computebubble analyze``, so the page and the report agree.
+binning and the indices come from experiments/sweep_stats.py and the figures from
+experiments/sweep_figures.py, the same code behind ``computebubble analyze``, so the
+page and the report agree.
 """
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+import solara
 
-matplotlib.use("Agg")
+from viz import sources
+from viz.state import SweepsState, session
+from viz.text import Plain, Prose
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import solara  # noqa: E402
 
-from viz import sources  # noqa: E402
-from viz.text import Plain, Prose  # noqa: E402
-
-folder = solara.reactive("")
-listing = solara.reactive(0)    # bumped by "Refresh list"
-loaded = solara.reactive(None)
-sweep_error = solara.reactive("")
-pair_x = solara.reactive("")
-pair_y = solara.reactive("")
-MAX_BINS = 6
+def _st() -> SweepsState:
+    return session().sweeps
 
 
 def load(label: str) -> None:
     """Read the sweep folder listed as ``label``; any problem becomes a message on the page."""
     from experiments.sweep import load_meta, load_results
 
+    st = _st()
     label = label or ""
     if not label:
-        loaded.value, sweep_error.value = None, "Choose a sweep folder from the list."
+        st.loaded.value, st.error.value = None, "Choose a sweep folder from the list."
         return
     where = sources.sweep_folders().get(label)
     if where is None:
-        loaded.value, sweep_error.value = None, f"unknown sweep folder '{sources.shown(label)}'; choose one of the list"
+        st.loaded.value = None
+        st.error.value = f"unknown sweep folder '{sources.shown(label)}'; choose one of the list"
         return
     try:
         sources.check_sweep_files(label, where)
@@ -51,74 +46,47 @@ def load(label: str) -> None:
         if not isinstance(meta, dict) or not isinstance(meta.get("design"), dict) or not meta.get("names"):
             raise ValueError("sweep.json has no design or parameter names")
     except Exception as e:   # a malformed folder is a message, never a crashed page
-        loaded.value = None
-        sweep_error.value = sources.scrub_sweep_message(
+        st.loaded.value = None
+        st.error.value = sources.scrub_sweep_message(
             str(e) if isinstance(e, (ValueError, OSError)) else f"{type(e).__name__}: {e}", label, where)
         return
     ok = runs[runs["error"].isna()] if "error" in runs else runs
     if ok.empty:
-        loaded.value, sweep_error.value = None, f"'{label}': every stored run failed; see the error column"
+        st.loaded.value, st.error.value = None, f"'{label}': every stored run failed; see the error column"
         return
     names = [str(n) for n in meta["names"]]
-    pair_x.value, pair_y.value = names[0], names[1 % len(names)]
-    loaded.value = {"path": label, "meta": meta, "runs": runs, "ok": ok, "names": names}
-    sweep_error.value = ""
+    st.pair_x.value, st.pair_y.value = names[0], names[1 % len(names)]
+    st.loaded.value = {"path": label, "meta": meta, "runs": runs, "ok": ok, "names": names}
+    st.error.value = ""
 
 
-def _binned(data: dict, name: str):
-    from experiments.analyze import bin_parameter
+def _binned(data: dict, name: str, max_bins: int):
+    from experiments.sweep_stats import bin_parameter
 
     spec = next(p for p in data["meta"]["design"]["parameters"] if p["name"] == name)
-    return bin_parameter(name, spec, data["ok"][name].to_numpy(dtype=float), MAX_BINS)
+    return bin_parameter(name, spec, data["ok"][name].to_numpy(dtype=float), max_bins)
+
+
+def _bust(data: dict) -> np.ndarray:
+    return data["ok"]["bust"].to_numpy(dtype=bool)
 
 
 def heatmap_figure(data: dict, x: str, y: str):
-    bust = data["ok"]["bust"].to_numpy(dtype=float)
-    bx, by = _binned(data, x), _binned(data, y)
-    grid = np.full((len(by.labels), len(bx.labels)), np.nan)
-    counts = np.zeros_like(grid)
-    for i in range(len(by.labels)):
-        for j in range(len(bx.labels)):
-            cell = (by.index == i) & (bx.index == j)
-            counts[i, j] = cell.sum()
-            if cell.any():
-                grid[i, j] = bust[cell].mean()
-    fig, ax = plt.subplots(figsize=(6.5, 4.8), dpi=100)
-    im = ax.imshow(grid, origin="lower", cmap="Reds", vmin=0, vmax=1, aspect="auto")
-    ax.set_xticks(range(len(bx.labels)), bx.labels, rotation=30, ha="right", fontsize=8)
-    ax.set_yticks(range(len(by.labels)), by.labels, fontsize=8)
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
-    for i in range(grid.shape[0]):
-        for j in range(grid.shape[1]):
-            if counts[i, j]:
-                ax.text(j, i, f"{grid[i, j]:.0%}\nn={counts[i, j]:.0f}", ha="center", va="center", fontsize=8,
-                        color="white" if grid[i, j] > 0.6 else "black")
-    fig.colorbar(im, ax=ax, label="bust probability")
-    ax.set_title("Bust probability")
-    fig.tight_layout()
-    return fig
+    """The report's heat map (experiments/sweep_figures.py) over ``x`` and ``y``."""
+    from experiments import sweep_figures
+    from experiments.sweep_stats import HEAT_BINS
+
+    return sweep_figures.heatmap(_binned(data, x, HEAT_BINS), _binned(data, y, HEAT_BINS), _bust(data))
 
 
 def bars_figure(data: dict):
-    names = data["names"]
-    bust = data["ok"]["bust"].to_numpy(dtype=float)
-    cols = min(2, len(names))
-    rows = -(-len(names) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.0 * rows), dpi=100, squeeze=False)
-    for ax, name in zip(axes.flat, names):
-        b = _binned(data, name)
-        p = [bust[b.index == i].mean() if (b.index == i).any() else np.nan for i in range(len(b.labels))]
-        ax.bar(range(len(p)), p, color="#c62828")
-        ax.axhline(bust.mean(), color="#555", lw=1, ls="--")
-        ax.set_ylim(0, 1)
-        ax.set_xticks(range(len(p)), b.labels, rotation=30, ha="right", fontsize=7)
-        ax.set_title(name, fontsize=9)
-    for ax in list(axes.flat)[len(names):]:
-        ax.axis("off")
-    fig.suptitle("Bust probability by parameter (dashed: all runs)", fontsize=10)
-    fig.tight_layout()
-    return fig
+    """The report's bars (experiments/sweep_figures.py): bust probability by parameter."""
+    from experiments import sweep_figures
+    from experiments.sweep_stats import MAX_BINS, binned_table
+
+    bust = _bust(data)
+    tables = [binned_table(_binned(data, name, MAX_BINS), bust) for name in data["names"]]
+    return sweep_figures.bars(tables, float(bust.mean()), cols=2)
 
 
 def sobol(data: dict):
@@ -126,27 +94,28 @@ def sobol(data: dict):
     meta = data["meta"]
     if meta["design"].get("sampler") != "sobol":
         return None, f"the design is '{meta['design'].get('sampler')}', not Sobol: no Sobol indices"
-    from experiments.analyze import sobol_table
+    from experiments.sweep_stats import sobol_table
 
     return sobol_table(meta, data["ok"])
 
 
 @solara.component
 def Sweeps():
+    st = _st()
     Prose("## Sweeps\nOpen a folder written by `computebubble sweep SPEC.toml --out DIR`, from the sweep "
           "folders this app serves (`computebubble app --sweeps DIR`; default `out/sweeps`).")
-    choices = solara.use_memo(lambda: list(sources.sweep_folders()), [listing.value])
+    choices = solara.use_memo(lambda: list(sources.sweep_folders()), [st.listing.value])
     with solara.Row(style={"align-items": "center"}):
-        solara.Select("sweep folder", values=choices + ([folder.value] if folder.value and folder.value not in choices
-                                                        else []), value=folder)
-        solara.Button("Open", color="primary", on_click=lambda: load(folder.value), disabled=not folder.value)
-        solara.Button("Refresh list", text=True, on_click=lambda: listing.set(listing.value + 1))
+        shown = choices + ([st.folder.value] if st.folder.value and st.folder.value not in choices else [])
+        solara.Select("sweep folder", values=shown, value=st.folder)
+        solara.Button("Open", color="primary", on_click=lambda: load(st.folder.value), disabled=not st.folder.value)
+        solara.Button("Refresh list", text=True, on_click=lambda: st.listing.set(st.listing.value + 1))
     if not choices:
         solara.Info("No sweep folders here yet: write one with computebubble sweep SPEC.toml --out "
                     "out/sweeps/NAME, or start the app with --sweeps DIR.")
-    if sweep_error.value:
-        solara.Error(sweep_error.value)
-    data = loaded.value
+    if st.error.value:
+        solara.Error(st.error.value)
+    data = st.loaded.value
     if data is None:
         return
     meta, runs, ok = data["meta"], data["runs"], data["ok"]
@@ -158,17 +127,16 @@ def Sweeps():
               f"{meta['design'].get('months')} months, scenario {meta['design'].get('scenario')}. "
               f"Bust in {ok['bust'].mean():.0%} of runs.", tag="span")
     names = data["names"]
-    x = pair_x.value if pair_x.value in names else names[0]
-    y = pair_y.value if pair_y.value in names else names[1 % len(names)]
+    x = st.pair_x.value if st.pair_x.value in names else names[0]
+    y = st.pair_y.value if st.pair_y.value in names else names[1 % len(names)]
     with solara.Row():
-        solara.Select("heat map x", values=names, value=pair_x)
-        solara.Select("heat map y", values=names, value=pair_y)
+        solara.Select("heat map x", values=names, value=st.pair_x)
+        solara.Select("heat map y", values=names, value=st.pair_y)
     try:
         heat, bars = heatmap_figure(data, x, y), bars_figure(data)
         table, why = sobol(data)
     except Exception as e:   # a malformed folder is a message, never a crashed page
         solara.Error(f"could not analyse '{data['path']}': {type(e).__name__}: {e}")
-        plt.close("all")
         return
     with solara.Columns([1, 1]):
         with solara.Column(classes=["sweep-heatmap"]):
@@ -180,4 +148,3 @@ def Sweeps():
     else:
         Prose("**Sobol indices** (first order S1 and total ST, with 95% confidence):")
         solara.DataFrame(table.round(3), items_per_page=20)
-    plt.close("all")

@@ -1,0 +1,91 @@
+"""The outcomes are declared once (experiments/outcomes.py): summarize() returns every one,
+and nothing that shows outcomes (the command line, the app's Compare page, the sweep
+analysis) names one the table lacks."""
+
+from __future__ import annotations
+
+import pytest
+
+from experiments import outcomes
+from experiments.outcomes import BY_NAME, OUTCOMES, SERIES, TAGS
+
+
+class Recorder(dict):
+    """A summary that remembers which outcomes were read from it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.read: set[str] = set()
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return super().get(key, default)
+
+
+@pytest.fixture(scope="module")
+def outcome():
+    from experiments.runner import run
+
+    return run(None, months=14, seed=1, scenario="baseline")
+
+
+def test_the_table_is_well_formed():
+    assert len(BY_NAME) == len(OUTCOMES), "an outcome declared twice"
+    for o in OUTCOMES:
+        assert o.risk in ("higher", "lower", None), o
+        assert o.at is None or BY_NAME[o.at].unit == "YYYY-MM", o
+        assert o.label and o.unit, o
+    assert set(outcomes.COMPARED) <= set(BY_NAME) and set(outcomes.ANALYSED) <= set(BY_NAME)
+
+
+def test_summarize_returns_every_outcome_of_the_table_and_nothing_else(outcome):
+    scalars = {k for k in outcome if k not in SERIES and k not in TAGS}
+    assert scalars == set(BY_NAME)
+    assert set(SERIES) | set(TAGS) <= set(outcome)
+    for o in OUTCOMES:   # each formats the value run() gives it
+        assert isinstance(o.format(outcome[o.name]), str)
+
+
+def test_the_cli_and_the_app_show_only_outcomes_of_the_table(outcome):
+    from experiments.cli import format_verdict
+    from experiments.outcomes import compare_rows
+    from viz.compare import difference_rows
+
+    known = set(BY_NAME) | set(SERIES) | set(TAGS)
+    shown = {}
+    s = Recorder(outcome)
+    format_verdict(s)
+    shown["computebubble run"] = s.read
+    a, b = Recorder(outcome), Recorder(outcome)
+    compare_rows(a, b)
+    shown["computebubble compare"] = a.read | b.read
+    a, b = Recorder(outcome), Recorder(outcome)
+    app_rows = difference_rows({"a": {"summary": a}, "b": {"summary": b}})
+    shown["app Compare page"] = a.read | b.read
+    for where, names in shown.items():
+        assert names, where
+        assert names <= known, f"{where} shows outcomes the table lacks: {sorted(names - known)}"
+    # the command line's comparison and the app's are one table
+    assert [(r.label, r.a, r.b, r.diff) for r in compare_rows(outcome, outcome)] == \
+           [(r["label"], r["a"], r["b"], r["diff"]) for r in app_rows]
+    assert {r["name"] for r in app_rows} <= set(BY_NAME) | {"thresholds_crossed"}
+
+
+def test_the_analysis_explains_outcomes_of_the_table():
+    from experiments.sweep_stats import OUTPUTS
+
+    assert {name for name, _ in OUTPUTS} <= set(BY_NAME)
+    assert dict(OUTPUTS)["bust"] == "bust probability"
+
+
+def test_direction_of_risk():
+    gap, runway, capex = BY_NAME["max_revenue_gap_usd_per_year"], BY_NAME["min_lab_runway_months"], \
+        BY_NAME["peak_capex_usd_per_year"]
+    assert gap.worse(1e11, 2e11) is True and gap.worse(2e11, 1e11) is False
+    assert runway.worse(12.0, 6.0) is True and runway.worse(None, 6.0) is None
+    assert capex.worse(1e11, 2e11) is None
+    assert BY_NAME["max_idle_frac"].difference(0.10, 0.15) == "+5.0 pts"
