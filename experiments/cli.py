@@ -501,6 +501,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InvariantError as e:  # run --check: the model broke a balance (a bug, not bad input)
         _error(f"consistency check failed: {e}")
         return 1
+    except BrokenPipeError:   # the reader went away (`computebubble run | head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except OSError as e:
         from experiments.scenario import clip, os_problem
 

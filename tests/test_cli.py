@@ -358,3 +358,18 @@ def test_mesa_batch_run_works_unchanged():
     assert sorted(frame["price_elasticity"].unique()) == [0.8, 1.4]
     assert list(frame[frame["RunId"] == 0]["Step"]) == list(range(13))
     assert "ai_capex_usd" in frame.columns and (frame["ai_capex_usd"] > 0).all()
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path):
+    """`computebubble ... | true` (a reader that closes the pipe at once): the broken
+    pipe ends the command quietly with status 0, not as a file error."""
+    exe = Path(sys.executable).with_name("computebubble")
+    err = tmp_path / "err.txt"
+    proc = subprocess.run(f"'{exe}' params --sources 2>'{err}' | true; echo ${{PIPESTATUS[0]}}", shell=True,
+                          capture_output=True, text=True, executable="/bin/bash", timeout=120)
+    assert proc.stdout.strip() == "0", (proc.stdout, err.read_text())
+    assert err.read_text() == ""
+
+
+def test_run_check_runs_the_consistency_checks_and_passes():
+    assert main(["run", "--months", "6", "--check"]) == 0
