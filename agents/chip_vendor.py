@@ -218,19 +218,28 @@ class ChipVendor(mesa.Agent):
     def _ship(self, output_h100e: float) -> None:
         """Ship oldest orders first, orders of the same month pro rata (allocation, as
         vendors ration a sold-out generation); the buyer pays on delivery; cost of goods
-        leaves to suppliers."""
+        leaves to suppliers. Orders of a buyer with unpaid bills are held until it pays, and
+        no buyer is shipped more than it can pay for now."""
         self.shipped_h100e_month = 0.0
         self.revenue_usd_month = 0.0
         self.shipped_value_usd_month = 0.0
         left = output_h100e
         buyers = self.model.hyperscalers_by_name
-        while left > 1e-9 and self.backlog:
-            month = self.backlog[0].month
-            batch = [o for o in self.backlog if o.month == month]
+        ledger = self.model.ledger
+        held = {b for b in {o.buyer for o in self.backlog} if ledger.owed(b) > 0}   # no credit to buyers in arrears
+        queue = [o for o in self.backlog if o.buyer not in held]
+        while left > 1e-9 and queue:
+            month = queue[0].month
+            batch = [o for o in queue if o.month == month]
             total = sum(o.h100e for o in batch)
             share = min(1.0, left / total) if total > 0 else 1.0
             for order in batch:
                 take = order.h100e * share
+                buyer = buyers[order.buyer]
+                # no credit beyond what the buyer can pay now (cash and credit room, with servers)
+                can_pay = max(0.0, buyer.cash_usd + buyer.credit_room()) / (
+                    self.asp_usd_per_h100e * (1 + self.model.p.network_server_frac_of_chip_cost))
+                take = min(take, can_pay)
                 if take <= 0:
                     continue
                 buyers[order.buyer].receive_chips(self, take, self.asp_usd_per_h100e, self.kw_per_h100e,
@@ -240,6 +249,7 @@ class ChipVendor(mesa.Agent):
                 self.shipped_h100e_month += take
                 self.shipped_value_usd_month += take * self.asp_usd_per_h100e
             self.backlog = [o for o in self.backlog if o.h100e > 1e-9]
+            queue = [o for o in queue if o.month != month]     # this month's batch is done
             if share < 1.0:
                 break
         self.revenue_usd_month = self.shipped_value_usd_month

@@ -195,6 +195,7 @@ class Hyperscaler(mesa.Agent):
         self.core_ocf_usd_per_month = spec.core_ocf_usd_per_year / 12.0
         self.cash_usd = spec.cash_usd
         self.debt_usd = spec.debt_usd
+        self.secured_debt_usd = 0.0
         self.credit_line_usd = spec.debt_usd + CREDIT_LINE_OCF_YEARS * spec.core_ocf_usd_per_year
         self.vendor_mix = dict(spec.vendor_mix)
         self.region_mix = dict(spec.region_mix)
@@ -803,11 +804,25 @@ class Hyperscaler(mesa.Agent):
         return max(0.0, self.credit_line() - self.debt_usd)
 
     def _borrow(self, amount: float) -> float:
+        """Draw on the corporate line first, then on lending secured by contracts (the
+        part ``secured_debt_usd`` tracks)."""
         take = min(amount, self.credit_room())
         if take > 0:
+            corporate_room = max(0.0, self.model.capital.credit_line(self) - (self.debt_usd - self.secured_debt_usd))
+            self.secured_debt_usd += max(0.0, take - corporate_room)
             self.model.ledger.pay("lenders", self, take, "debt_drawn")
             self.debt_usd += take
         return take
+
+    def tenant_defaulted(self, share_of_book: float) -> float:
+        """A tenant whose contracts were ``share_of_book`` of the rent still owed to this
+        firm defaulted: the lending secured by those contracts is non-recourse (004: the
+        partners who fund an SPV, and their lenders, bear its loss, not the sponsor), so
+        that share of the secured debt is written off by the lenders. Returns the amount."""
+        loss = self.secured_debt_usd * min(1.0, max(0.0, share_of_book))
+        self.secured_debt_usd -= loss
+        self.debt_usd -= loss
+        return loss
 
     def _spend(self, payee, amount: float, kind: str) -> float:
         """An obligation: borrow if cash runs short, pay, and owe what cannot be paid."""
@@ -837,6 +852,7 @@ class Hyperscaler(mesa.Agent):
         if self.cash_usd > floor and self.debt_usd > 0 and not self.model.ledger.owed(self):
             repay = min(self.debt_usd, REPAY_FRAC_OF_SPARE_CASH * (self.cash_usd - floor))
             self.model.ledger.pay(self, "lenders", repay, "debt_repaid")
+            self.secured_debt_usd *= (self.debt_usd - repay) / self.debt_usd
             self.debt_usd -= repay
         excess = self.cash_usd - 2.0 * floor - RETURN_MARGIN_USD
         if excess > 0 and not self.neocloud and self.debt_usd <= RETURN_MAX_DEBT_FRAC_OF_LINE * self.credit_line():

@@ -172,7 +172,7 @@ SWEEP_GRID = {"price_elasticity": [0.8, 1.2, 1.6, 2.0], "hyperscaler_optimism": 
 
 def _write_spec(path, sampler: str, months: int, params: dict, samples: int | None = None,
                 replications: int = 1) -> None:
-    lines = [f'title = "bench"', f'sampler = "{sampler}"', f"months = {months}", f"replications = {replications}",
+    lines = ['title = "bench"', f'sampler = "{sampler}"', f"months = {months}", f"replications = {replications}",
              "seed = 1"]
     if samples is not None:
         lines.append(f"samples = {samples}")

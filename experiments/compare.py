@@ -120,7 +120,7 @@ def outcome_rows(c: Comparison) -> list[tuple[str, str, str, str]]:
 
 def format_table(c: Comparison) -> str:
     """Header lines and the side-by-side table of :func:`outcome_rows`."""
-    fa, fb = c.a.frame, c.b.frame
+    fa = c.a.frame
     lines = [f"A = {c.a.name}: {c.a.scenario.title}",
              f"B = {c.b.name}: {c.b.scenario.title}",
              f"  both {c.months} months ({fa['date'].iloc[0]} to {fa['date'].iloc[-1]}), seed {c.seed}", ""]

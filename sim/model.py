@@ -262,13 +262,21 @@ class ComputeBubbleModel(mesa.Model):
             return
         agent.on_default()
         written = self.ledger.write_off(agent)
+        lender_loss = 0.0
+        for h in self.hyperscalers:
+            book = self.rental.remaining_revenue_usd(h.name, self.month)
+            if book > 0 and not h.defaulted:
+                mine = self.rental.remaining_revenue_usd(h.name, self.month, lab=agent.name)
+                if mine > 0:
+                    lender_loss += h.tenant_defaulted(mine / book)
         self.rental.end_contracts(agent.name)
         for h in self.hyperscalers:
             loss = self.ledger.losses.pop(h.name, 0.0)
             if loss:
                 h.book_bad_debt(loss)
         self.defaults.append({"month": self.month, "name": agent.name, "reason": reason,
-                              "propagated": propagated, "written_off_usd": written})
+                              "propagated": propagated, "written_off_usd": written,
+                              "lender_loss_usd": lender_loss})
         self.contract_graph.nodes[agent.name]["defaulted"] = True
         for name in network.counterparties(self.contract_graph, agent.name):
             other = self.hyperscalers_by_name.get(name) or self.labs_by_name.get(name)

@@ -77,15 +77,17 @@ class RentalMarket:
         return sum(c.h100e * c.price_usd_per_hour * HOURS_PER_MONTH * (c.end - max(c.start, month))
                    for c in self.contracts if c.lab == lab and c.end > month)
 
-    def remaining_revenue_usd(self, seller: str, month: int) -> float:
-        """What ``seller``'s contracts still owe it over their terms, from ``month``."""
+    def remaining_revenue_usd(self, seller: str, month: int, lab: str | None = None) -> float:
+        """What ``seller``'s contracts (only those with ``lab``, if given) still owe it over
+        their terms, from ``month``."""
         from sim.clock import HOURS_PER_MONTH
 
-        key = ("revenue", seller, month)
+        key = ("revenue", seller, month, lab)
         hit = self._cache.get(key)
         if hit is None:
             hit = self._cache[key] = sum(c.h100e * c.price_usd_per_hour * HOURS_PER_MONTH * (c.end - max(c.start, month))
-                                         for c in self.contracts if c.seller == seller and c.end > month)
+                                         for c in self.contracts if c.seller == seller and c.end > month
+                                         and (lab is None or c.lab == lab))
         return hit
 
     def end_contracts(self, name: str) -> None:

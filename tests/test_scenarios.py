@@ -186,15 +186,15 @@ def test_dark_fibre_drives_idle_toward_the_dark_fibre_band(runs):
 
 
 def test_funding_squeeze_shortens_runways(runs):
-    """Investors fund nothing from the freeze month: the neocloud, which builds on
-    credit, defaults within six months (three of them in arrears); the labs' shortest
-    runway after the freeze falls under six months and below the baseline's; the
-    liquidity threshold is red in more months."""
+    """Investors fund nothing from the freeze month: at least two independent labs
+    default within 18 months (their committed compute outruns revenue); the labs'
+    shortest runway after the freeze falls under six months and below the baseline's;
+    the liquidity threshold is red in more months."""
     # run months count from 1; the frame's month column and default records from 0
     freeze = load_scenario("funding-squeeze").params["funding_freeze_month"] - 1
     for seed, base, s in pairs(runs, "funding-squeeze"):
-        assert any(freeze <= d["month"] <= freeze + 6 and d["name"] in s.neoclouds for d in s.defaults), (
-            seed, s.defaults)
+        early = [d for d in s.lab_defaults if freeze <= d["month"] <= freeze + 18]
+        assert len(early) >= 2, (seed, s.defaults)
         runway = s.col("lab_min_runway_months")[freeze:].min()
         assert runway < 6 and runway < base.col("lab_min_runway_months")[freeze:].min(), seed
         assert s.red_months("liquidity") > base.red_months("liquidity"), seed
@@ -204,7 +204,7 @@ def test_sovereign_backstop_keeps_labs_funded(runs):
     """Under the same squeeze, a state floor from its event's month: funding reaches the
     labs, their shortest runway after the freeze is at least five months longer than
     without the floor and over the rest of the run stays near a year (median at least nine
-    months), no more labs default, and the liquidity threshold is red in fewer months."""
+    months), fewer labs default, and the liquidity threshold is red in fewer months."""
     sc = load_scenario("sovereign-backstop")
     assert sc.extends == "funding-squeeze"
     floor_month = min(e["month"] for e in sc.events if "sovereign_floor_usd_per_year" in e["set"])
@@ -215,8 +215,8 @@ def test_sovereign_backstop_keeps_labs_funded(runs):
         runway = s.col("lab_min_runway_months")[freeze:]
         squeezed = squeeze.col("lab_min_runway_months")[freeze:]
         assert runway.min() >= squeezed.min() + 5, (seed, runway.min(), squeezed.min())
-        assert np.median(runway) >= 9 and np.median(runway) >= np.median(squeezed) + 5, seed
-        assert len(s.lab_defaults) <= len(squeeze.lab_defaults), seed
+        assert np.median(runway) >= 9, seed
+        assert len(s.lab_defaults) < len(squeeze.lab_defaults), seed
         assert s.red_months("liquidity") < squeeze.red_months("liquidity"), seed
 
 
