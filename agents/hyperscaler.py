@@ -287,10 +287,11 @@ class Hyperscaler(mesa.Agent):
 
     @property
     def spread_frac(self) -> float:
-        """Credit spread: a base (higher for a neocloud) plus a step per turn of debt over
-        a year's operating cash flow."""
+        """Credit spread: a base that widens when the AI valuation falls (higher for a
+        neocloud) plus a step per turn of debt over a year's operating cash flow."""
         p = self.model.p
-        base = p.credit_spread_frac * (NEOCLOUD_SPREAD_MULTIPLE if self.neocloud else 1.0)
+        multiple = NEOCLOUD_SPREAD_MULTIPLE if self.neocloud else 1.0
+        base = (p.credit_spread_frac + self.model.capital.spread_add_frac()) * multiple
         return base + p.spread_per_leverage_frac * min(self.debt_usd / max(self.annual_ocf_usd(), 1e8),
                                                        MAX_LEVERAGE_TURNS)
 

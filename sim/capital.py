@@ -1,11 +1,25 @@
-"""The capital market: interest, funding on offer, tolerance for capex, and beliefs.
+"""The capital market: a priced AI asset, the investors who price it, and the money it lets out.
 
-Not an agent type of the card but a market in ``sim/``. Its sentiment is the debate
-made dynamic: investors hold the seeds' positions, each forecasting next year's AI
-revenue growth by its own rule, and each quarter the shares move toward the rules whose
-forecasts did better (Brock & Hommes 1998, heuristic switching with intensity of choice
-``belief_switching_intensity``). Bubbles pop through liquidity exhaustion (000): when
-sentiment sours, funding for labs and credit for neoclouds dry up.
+Not an agent type of the card but a market in ``sim/``. It holds one asset: the AI
+valuation, the market value of claims on the AI build-out's profits. Investors hold the
+seeds' positions as forecasting rules, in the way of Brock & Hommes (1998): each month
+every rule forecasts the same quantity, next year's growth of AI revenue (log, per
+year), and values the claim by discounting the profits that forecast implies; the
+market's valuation moves toward the share-weighted value. Each quarter the forecasts
+made a year before are scored against the growth that happened, and shares switch
+toward the rules that did better, with intensity of choice
+``belief_switching_intensity``.
+
+- **trend** extrapolates the last half-year's revenue growth (001's bull case: usage
+  doubling every few months goes on);
+- **fundamentalist** expects growth to revert toward a maturing cloud market's; its value
+  is the run's ``fundamental_value_usd``;
+- **physics** expects revenue to grow only as fast as compute that is powered and sold,
+  and discounts the capacity that is not (001: power and shells bind).
+
+The valuation is the seeds' "spring" (000): it sets the equity on offer to labs, the
+credit lines and spreads of hyperscalers and neoclouds, and the capex shareholders
+tolerate. A fall in the valuation is how bubbles pop through liquidity exhaustion (000).
 """
 
 from __future__ import annotations
@@ -17,47 +31,98 @@ import numpy as np
 from sim.clock import is_quarter_start
 
 BELIEFS = ("trend", "fundamentalist", "physics")
-#: The fundamentalist's anchor: long-run growth of a maturing cloud market (~25%/yr).
-FUNDAMENTAL_GROWTH = 0.25
-#: Years within which revenue should close the gap to what the build-out needs.
-GAP_CLOSING_YEARS = 4.0
 #: Month-0 belief mix: late 2024 was bull-heavy (an assumption).
 INITIAL_SHARES = (0.5, 0.3, 0.2)
+#: Revenue growth investors had seen into 2025, for forecasts before any month has been
+#: seen: the labs' compute growth carried into 2025 (OpenAI 0.6 -> 1.9 GW, about 3x, public;
+#: OpenAI's revenue run-rate $5.5B at end-2024 against $3.7B of 2024 revenue, public record).
+INITIAL_GROWTH_PER_YEAR = math.log(3.0)
+#: The fundamentalist's anchor: long-run growth of a maturing cloud market (~25%/yr; the
+#: big three clouds grew 20-30% a year in 2023-25, public filings), and the share of the
+#: way last year's growth reverts to it.
+MATURE_GROWTH_PER_YEAR = math.log(1.25)
+FUNDAMENTALIST_REVERSION = 0.5
+#: Valuation: profits are discounted over this many years, then valued as a growing
+#: perpetuity (assumptions: terminal growth near long-run nominal GDP growth). The
+#: discount rate is kept this far above it.
+VALUATION_HORIZON_YEARS = 30
+TERMINAL_GROWTH_PER_YEAR = 0.03
+MIN_DISCOUNT_OVER_GROWTH = 0.02
+#: No rule forecasts revenue falling by more than three quarters, or rising more than
+#: eightfold, in a year (an assumption: forecasts are bounded by what any analyst would
+#: publish).
+MIN_FORECAST_PER_YEAR = math.log(0.25)
+MAX_FORECAST_PER_YEAR = math.log(8.0)
+#: Last quarter's fitness keeps this weight (Brock-Hommes' memory).
+FITNESS_MEMORY = 0.5
+#: The market moves this share of the way to the belief mix's value each month (prices
+#: absorb news over a couple of months; an assumption).
+PRICE_ADJUST_PER_MONTH = 0.5
+#: Sentiment is a logistic of log(valuation / fundamental value) with this slope: 0.5 at
+#: fair value, 0.8 at twice it, 0.2 at half.
+SENTIMENT_SLOPE = 2.0
+#: Drawdowns are measured from the highest valuation of this many months.
+DRAWDOWN_WINDOW_MONTHS = 24
 #: In a funding freeze the market tolerates half the capex and credit it otherwise would.
 FREEZE_TOLERANCE_FACTOR = 0.5
-#: The fundamentalist expects revenue growth to revert this share of the way to the
-#: mature market's; last quarter's errors keep this weight in the fitness (Brock-Hommes'
-#: memory); sentiment answers consensus growth over the hurdle with this logistic slope
-#: and moves this share of the way each quarter; funding on offer equals
-#: ``lab_funding_usd_per_year`` at this sentiment (assumptions, revisited in issue 9).
-FUNDAMENTALIST_REVERSION = 0.5
-FITNESS_MEMORY = 0.5
-SENTIMENT_SLOPE = 2.0
-SENTIMENT_ADJUST_PER_QUARTER = 0.5
-NEUTRAL_SENTIMENT = 0.5
 #: Appetite is neutral at the 2025 rate; a one-point rise cuts it by about a tenth.
 NEUTRAL_RATE = 0.045
 RATE_SENSITIVITY = 10.0
 
 
-def _log_growth(now: float, before: float, months: int) -> float:
+def claim_value_usd(revenue_usd_per_year: float, growth_per_year: float, discount_frac: float,
+                    margin_frac: float, ceiling_usd_per_year: float) -> float:
+    """Present value of AI profits under one growth forecast.
+
+    Revenue follows an S-curve: it grows at ``growth_per_year`` (log) now, and its growth
+    above the terminal rate shrinks in proportion to the room left below
+    ``ceiling_usd_per_year``, the labour AI can replace (001: a $3-4T market needs an equal
+    reallocation of labour). Profits are ``margin_frac`` of revenue, discounted at
+    ``discount_frac`` for ``VALUATION_HORIZON_YEARS``, then a growing perpetuity. Because a
+    faster forecast only reaches the same mature market sooner, the value moves far less
+    with the forecast than a path that extrapolates growth for a fixed number of years.
+    """
+    if revenue_usd_per_year <= 0:
+        return 0.0
+    k = max(discount_frac, TERMINAL_GROWTH_PER_YEAR + MIN_DISCOUNT_OVER_GROWTH)
+    g_end = TERMINAL_GROWTH_PER_YEAR
+    ceiling = max(ceiling_usd_per_year, revenue_usd_per_year * (1.0 + 1e-9))
+    room0 = 1.0 - revenue_usd_per_year / ceiling
+    revenue, value = revenue_usd_per_year, 0.0
+    for year in range(1, VALUATION_HORIZON_YEARS + 1):
+        g = g_end + (growth_per_year - g_end) * max(0.0, 1.0 - revenue / ceiling) / room0
+        revenue *= math.exp(g)
+        value += margin_frac * revenue / (1.0 + k) ** year
+    terminal = margin_frac * revenue * (1.0 + g_end) / (k - g_end)
+    return value + terminal / (1.0 + k) ** VALUATION_HORIZON_YEARS
+
+
+def _log_growth(now: float, before: float, months: float) -> float:
     """Annualized log growth between two positive figures ``months`` apart."""
-    if now <= 0 or before <= 0:
+    if now <= 0 or before <= 0 or months <= 0:
         return 0.0
     return math.log(now / before) * 12.0 / months
 
 
 class CapitalMarket:
-    """Sentiment, funding and tolerance. Reads only the model's public monthly figures."""
+    """The AI valuation, its investors, and the funding, credit and tolerance it sets.
+
+    Reads only the model's public monthly figures (``model.figures``).
+    """
 
     def __init__(self, model):
         self.model = model
         self.shares = np.array(INITIAL_SHARES, float)
         self.fitness = np.zeros(len(BELIEFS))
-        self.forecasts = np.full(len(BELIEFS), math.nan)   # log growth per year
-        self.sentiment = 0.6
-        self.hurdle = 0.0
-        self.consensus = 0.0
+        self.forecasts = np.full(len(BELIEFS), INITIAL_GROWTH_PER_YEAR)   # log growth per year
+        self.values_usd = np.zeros(len(BELIEFS))
+        self._forecast_history: list[np.ndarray] = []
+        self.valuation_usd = 0.0
+        self.initial_valuation_usd = 0.0
+        self.fundamental_value_usd = 0.0
+        self._valuation_history: list[float] = []
+        self.sentiment = 0.5
+        self.consensus = INITIAL_GROWTH_PER_YEAR
         self.asks: dict = {}
         self.funding_on_offer_usd = 0.0
         self.funding_granted_usd = 0.0
@@ -69,26 +134,61 @@ class CapitalMarket:
         m = self.model.p.funding_freeze_month
         return m > 0 and self.model.month + 1 >= m    # run months count from 1
 
+    @property
+    def valuation_ratio(self) -> float:
+        """Valuation over fundamental value: the bubble, as a price."""
+        f = self.fundamental_value_usd
+        return self.valuation_usd / f if f > 0 else 1.0
+
+    @property
+    def drawdown_frac(self) -> float:
+        """How far the valuation stands below its highest of the last two years."""
+        recent = self._valuation_history[-DRAWDOWN_WINDOW_MONTHS:]
+        peak = max(recent, default=0.0)
+        return max(0.0, 1.0 - self.valuation_usd / peak) if peak > 0 else 0.0
+
+    @property
+    def market_index(self) -> float:
+        """The valuation against its month-0 level (1 at the start)."""
+        v0 = self.initial_valuation_usd
+        return self.valuation_usd / v0 if v0 > 0 else 1.0
+
+    def effective_shares(self) -> np.ndarray:
+        """The belief mix with trend followers weighted by ``trend_follower_presence_frac``."""
+        w = self.shares * np.array([self.model.p.trend_follower_presence_frac, 1.0, 1.0])
+        return w / w.sum()
+
     def _rate_factor(self) -> float:
         """Higher rates shrink appetite (a 1-point rise cuts it by ~10%)."""
         return math.exp(-RATE_SENSITIVITY * (self.model.p.interest_rate_frac - NEUTRAL_RATE))
 
+    def _confidence(self) -> float:
+        """Appetite from the price: 0.5-1.5 with sentiment, less after a fall (a falling
+        market punishes spending: Meta's 2022 capex, Microsoft's early-2025 pauses)."""
+        return (0.5 + self.sentiment) * (1.0 - self.drawdown_frac)
+
     def capex_tolerance(self, hyperscaler) -> float:
-        """AI capex tolerated per dollar of operating cash flow: more when sentiment is
-        high, half as much in a funding freeze (shareholders punish spending too)."""
+        """AI capex tolerated per dollar of operating cash flow: more when the valuation
+        runs above fundamentals, less after it falls, half in a funding freeze."""
         p = self.model.p
         freeze = FREEZE_TOLERANCE_FACTOR if self.frozen else 1.0
-        return p.capex_tolerance_ocf_frac * (0.5 + self.sentiment) * math.sqrt(self._rate_factor()) * freeze
+        return p.capex_tolerance_ocf_frac * self._confidence() * math.sqrt(self._rate_factor()) * freeze
 
     def credit_line(self, hyperscaler) -> float:
-        """Credit on offer: big tech's bond capacity, or the neocloud's line (004: SPVs)."""
+        """Credit on offer: big tech's bond capacity, moving with confidence; the
+        neocloud's line, moving with the AI valuation itself (its lenders lend against
+        AI equity and contracts, 004: SPVs, CoreWeave)."""
         p = self.model.p
         if hyperscaler.neocloud:
             if self.frozen:
                 return 0.0
-            return p.neocloud_debt_capacity_usd * (0.5 + self.sentiment) * self._rate_factor()
+            return p.neocloud_debt_capacity_usd * self.market_index * self._rate_factor()
         freeze = FREEZE_TOLERANCE_FACTOR if self.frozen else 1.0
-        return hyperscaler.credit_line_usd * (0.5 + self.sentiment) * freeze
+        return hyperscaler.credit_line_usd * self._confidence() * freeze
+
+    def spread_add_frac(self) -> float:
+        """Extra credit spread after a fall: ``drawdown_spread_frac`` per unit of drawdown."""
+        return self.model.p.drawdown_spread_frac * self.drawdown_frac
 
     def ask(self, agent, amount_usd: float) -> None:
         """A lab asks investors for money; granted from next month's pool."""
@@ -97,54 +197,87 @@ class CapitalMarket:
 
     # ----- the month (phase 1) -------------------------------------------------------------
     def step(self) -> None:
-        """Phase 1: each quarter, beliefs and sentiment; every month, funding on offer."""
-        if is_quarter_start(self.model.month) and len(self.model.figures) >= 4:
+        """Phase 1: each quarter, last year's forecasts scored and shares switched; funding
+        on offer from last month's closing valuation."""
+        if is_quarter_start(self.model.month) and len(self._forecast_history) >= 15:
             self._switch_beliefs()
         self._disburse()
 
-    def _forecast(self) -> np.ndarray:
-        """Each position's forecast of next year's AI revenue growth (log, per year).
+    def close_month(self) -> None:
+        """Phase 8, once the month's public figures are in: forecasts, values, the price."""
+        self.forecasts = self._forecast()
+        self._forecast_history.append(self.forecasts.copy())
+        self._price()
 
-        trend: extrapolates token growth (001's bull case: usage doubling every few months).
-        fundamentalist: revenue growth reverting halfway to a mature cloud market's 25%.
-        physics: revenue growth discounted by the share of delivered compute not powered (001).
-        """
+    def _revenue_per_year(self) -> float:
+        """AI revenue at an annual rate: the last three months'."""
+        window = self.model.figures[-3:]
+        return sum(x["ai_revenue_usd"] for x in window) * 12.0 / len(window)
+
+    def _realized_growth(self) -> float:
+        """AI revenue's log growth over the last year (three months against the same three
+        a year before)."""
         f = self.model.figures
-        months = min(3, len(f) - 1)
-        tokens = _log_growth(f[-1]["tokens_per_day"], f[-1 - months]["tokens_per_day"], months)
-        revenue = _log_growth(f[-1]["ai_revenue_usd"], f[-1 - months]["ai_revenue_usd"], months)
-        powered = f[-1]["powered_gw"]
-        ghost = f[-1]["ghost_gw"]
-        powered_share = powered / (powered + ghost) if powered + ghost > 0 else 1.0
-        fundamental = math.log1p(FUNDAMENTAL_GROWTH)
-        return np.array([tokens, fundamental + FUNDAMENTALIST_REVERSION * (revenue - fundamental),
-                         revenue * powered_share])
+        now = sum(x["ai_revenue_usd"] for x in f[-3:])
+        before = sum(x["ai_revenue_usd"] for x in f[-15:-12])
+        return _log_growth(now, before, 12)
+
+    def _forecast(self) -> np.ndarray:
+        """Each rule's forecast of next year's AI revenue growth (log, per year)."""
+        f = self.model.figures
+        n = len(f)
+        if n >= 9:
+            recent = _log_growth(sum(x["ai_revenue_usd"] for x in f[-3:]), sum(x["ai_revenue_usd"] for x in f[-9:-6]), 6)
+        else:
+            recent = INITIAL_GROWTH_PER_YEAR
+        year = self._realized_growth() if n >= 15 else INITIAL_GROWTH_PER_YEAR
+        back = min(12, n - 1)
+        sold = _log_growth(f[-1]["rented_h100e"], f[-1 - back]["rented_h100e"], back) if back >= 3 else year
+        trend = recent
+        fundamentalist = MATURE_GROWTH_PER_YEAR + FUNDAMENTALIST_REVERSION * (year - MATURE_GROWTH_PER_YEAR)
+        physics = sold
+        return np.clip([trend, fundamentalist, physics], MIN_FORECAST_PER_YEAR, MAX_FORECAST_PER_YEAR)
 
     def _switch_beliefs(self) -> None:
-        """Score last quarter's forecasts against what happened; switch; set sentiment."""
+        """Score the forecasts made a year ago against the growth that happened; switch."""
         p = self.model.p
-        f = self.model.figures
-        realized = _log_growth(f[-1]["ai_revenue_usd"], f[-4]["ai_revenue_usd"], 3)
-        if not np.isnan(self.forecasts).any():
-            errors = (self.forecasts - realized) ** 2
-            self.fitness = FITNESS_MEMORY * self.fitness - errors
-            z = p.belief_switching_intensity * self.fitness
-            e = np.exp(z - z.max())
-            self.shares = e / e.sum()
-        self.forecasts = self._forecast()
-        self.consensus = float(self.shares @ self.forecasts)
-        revenue = f[-1]["ai_revenue_usd"] * 12.0
-        required = f[-1]["required_revenue_usd"] * 12.0    # both a year's worth (the column is monthly)
-        gap = math.log(required / revenue) if revenue > 0 and required > revenue else 0.0
-        self.hurdle = gap / GAP_CLOSING_YEARS + p.interest_rate_frac
-        target = 1.0 / (1.0 + math.exp(-SENTIMENT_SLOPE * (self.consensus - self.hurdle)))
-        self.sentiment += SENTIMENT_ADJUST_PER_QUARTER * (target - self.sentiment)
+        realized = self._realized_growth()
+        made = self._forecast_history[-13]    # made at the close of the month 12 before the last
+        errors = (made - realized) ** 2
+        self.fitness = FITNESS_MEMORY * self.fitness - errors
+        z = p.belief_switching_intensity * self.fitness
+        e = np.exp(z - z.max())
+        self.shares = e / e.sum()
+
+    def _price(self) -> None:
+        """Each rule's value of the AI claim; the fundamental value; the market price."""
+        p = self.model.p
+        revenue = self._revenue_per_year()
+        k = p.interest_rate_frac + p.ai_equity_premium_frac
+        values = np.array([claim_value_usd(revenue, g, k, p.ai_profit_margin_frac, p.labour_replaceable_usd_per_year)
+                           for g in self.forecasts])
+        last = self.model.figures[-1]   # the physics investor discounts capacity not powered, or not sold
+        delivered = last["powered_h100e"] + last["ghost_h100e"]
+        values[2] *= (last["powered_h100e"] / delivered if delivered > 0 else 1.0) * (1.0 - last["idle_frac"])
+        shares = self.effective_shares()
+        self.values_usd = values
+        self.fundamental_value_usd = float(values[1])
+        self.consensus = float(shares @ self.forecasts)
+        target = float(shares @ values)
+        if self.valuation_usd <= 0:
+            self.valuation_usd = self.initial_valuation_usd = target
+        elif target > 0:
+            self.valuation_usd *= (target / self.valuation_usd) ** PRICE_ADJUST_PER_MONTH
+        self._valuation_history.append(self.valuation_usd)
+        ratio = self.valuation_ratio
+        self.sentiment = 1.0 / (1.0 + ratio ** -SENTIMENT_SLOPE) if ratio > 0 else 0.0
 
     def _disburse(self) -> None:
-        """Grant last month's asks pro rata from this month's pool."""
+        """Grant last month's asks pro rata from this month's pool: equity on offer moves
+        with the AI valuation (issuance windows open in rising markets and shut in falling
+        ones), plus the sovereign floor (004)."""
         p = self.model.p
-        base = 0.0 if self.frozen else (p.lab_funding_usd_per_year / 12.0 * self.sentiment / NEUTRAL_SENTIMENT
-                                        * self._rate_factor())
+        base = 0.0 if self.frozen else p.lab_funding_usd_per_year / 12.0 * self.market_index
         self.funding_on_offer_usd = base + p.sovereign_floor_usd_per_year / 12.0
         total_ask = sum(self.asks.values())
         grant = min(1.0, self.funding_on_offer_usd / total_ask) if total_ask > 0 else 0.0

@@ -241,6 +241,8 @@ class ComputeBubbleModel(mesa.Model):
     def _evaluate_and_collect(self) -> None:
         self.figures.append(reporters.month_figures(self))
         reporters.add_threshold_inputs(self.figures, self.p)
+        self.capital.close_month()
+        reporters.add_market_figures(self.figures[-1], self.capital)
         readings = self.readings = thresholds.evaluate(self.figures, self.p)
         self.levels.append([r.level for r in readings])
         for r in readings:

@@ -172,7 +172,7 @@ class Params:
         "004 (zhoukui, terry): arms race; Meta and Musk will not quit")
     capex_tolerance_ocf_frac: float = _p(
         1.0, "x operating cash flow", "AI capex the capital market tolerates per dollar of operating cash flow "
-        "at neutral sentiment (the rest must come from cash or debt)", 0.1, 3.0,
+        "with the AI valuation at its fundamental value (the rest must come from cash or debt)", 0.1, 3.0,
         "2025: big-four capex about $410B against about $560B of operating cash flow (filings)")
     target_utilization_frac: float = _p(
         0.9, "fraction", "utilization hyperscalers plan for and price around", 0.5, 0.99, "assumption")
@@ -265,20 +265,35 @@ class Params:
     late_fee_frac_per_year: float = _p(
         0.12, "fraction per year", "late fee on unpaid bills", 0.0, 1.0, "assumption: commercial late-payment terms")
     lab_funding_usd_per_year: float = _p(
-        120e9, "USD per year", "equity funding on offer to labs and neoclouds at neutral sentiment", 0.0, 2e12,
+        120e9, "USD per year", "equity funding on offer to labs at the month-0 AI valuation; it moves in "
+        "proportion to the valuation", 0.0, 2e12,
         "public: OpenAI $40B, xAI ~$20B, Anthropic ~$16B rounds in 2025; >$100B to AI labs")
     sovereign_floor_usd_per_year: float = _p(
-        0.0, "USD per year", "state funding on offer regardless of sentiment", 0.0, 2e12,
+        0.0, "USD per year", "state funding on offer regardless of the market", 0.0, 2e12,
         "004: 'both US and Chinese governments strongly support AI'")
     belief_switching_intensity: float = _p(
-        3.0, "1/error", "intensity of choice in investors' switching between forecasting rules", 0.0, 50.0,
-        "Brock & Hommes (1998) heuristic switching")
+        10.0, "1/squared error", "intensity of choice in investors' switching between forecasting rules (0: "
+        "shares never move)", 0.0, 50.0, "Brock & Hommes (1998) heuristic switching")
+    trend_follower_presence_frac: float = _p(
+        1.0, "fraction", "weight of trend followers in the market (0 mutes them: the market is fundamentalists "
+        "and physics-minded investors only)", 0.0, 1.0, "assumption: a switch to test what the belief mix does")
+    ai_equity_premium_frac: float = _p(
+        0.06, "fraction per year", "risk premium over the rate at which investors discount AI profits", 0.03, 0.15,
+        "Damodaran's implied US equity risk premium ~4.3% (Jan 2025) at a tech beta of ~1.3-1.4")
+    ai_profit_margin_frac: float = _p(
+        0.25, "fraction", "share of AI revenue investors expect to become profit once the market matures",
+        0.05, 0.6, "004: cloud gross margin 20-30%")
+    drawdown_spread_frac: float = _p(
+        0.03, "fraction per year per unit of drawdown", "credit spread added per unit fall of the AI valuation "
+        "from its two-year high (a 40% fall adds 1.2 points)", 0.0, 0.2,
+        "assumption near 2000-02: US BBB spreads widened by about 1-2 points as the Nasdaq fell 75%")
     funding_freeze_month: int = _p(
         0, "month of run", "from this run month investors offer labs and neoclouds nothing (1 = first month; 0 = "
         "never)", 0, 180,
         "000: bubbles pop through liquidity exhaustion")
     neocloud_debt_capacity_usd: float = _p(
-        40e9, "USD", "credit line available to the debt-financed neocloud at neutral sentiment", 0.0, 1e12,
+        40e9, "USD", "credit line available to the debt-financed neocloud at the month-0 AI valuation; it moves "
+        "in proportion to the valuation", 0.0, 1e12,
         "public record: CoreWeave debt $8B (end-2024), $11.2B (Jun 2025); 004: Meta funds 20% of an SPV")
 
     # ----- thresholds ---------------------------------------------------------------

@@ -31,6 +31,9 @@ CHIP_REVENUE_USD = "chip_revenue_usd"
 CAPEX_GROWTH_12M = "capex_growth_12m"
 REVENUE_GROWTH_12M = "revenue_growth_12m"
 IMPAIRMENTS_USD = "impairments_usd"
+VALUATION_USD = "valuation_usd"
+FUNDAMENTAL_VALUE_USD = "fundamental_value_usd"
+VALUATION_RATIO = "valuation_ratio"
 
 #: Every model-level column, in order. The first 18 are the issue's public schema.
 MODEL_COLUMNS = (
@@ -42,7 +45,9 @@ MODEL_COLUMNS = (
     "powered_h100e", "ghost_h100e", "retired_h100e_cum", "rented_h100e", "deployment_lag_months",
     "payback_months", "training_share_frac", "lab_compute_spend_usd", "lab_cash_usd", "funding_granted_usd",
     "funding_unfilled_frac", "belief_trend_frac", "belief_fundamentalist_frac", "belief_physics_frac",
-    "consensus_growth", "hurdle_growth", "grid_built_gw_cum", "grid_queue_gw", "power_price_usd_per_mwh",
+    "consensus_growth", VALUATION_USD, FUNDAMENTAL_VALUE_USD, VALUATION_RATIO, "valuation_drawdown_frac",
+    "value_trend_usd", "value_fundamentalist_usd", "value_physics_usd", "forecast_trend_growth",
+    "forecast_fundamentalist_growth", "forecast_physics_growth", "grid_built_gw_cum", "grid_queue_gw", "power_price_usd_per_mwh",
     "active_users", "consumer_users", "penetration_us_frac", "penetration_world_frac", "frontier_capability",
     "tokens_per_h100e_day", "defaults_month", "defaults_cum", "hyperscaler_debt_usd",
     "capex_total_usd", "non_ai_capex_usd", "ai_capex_plan_usd", "contracted_h100e", "contract_backlog_h100e",
@@ -95,7 +100,6 @@ def month_figures(model) -> dict:
         PRICE_USD_PER_MTOK: paid / served if served > 0 else 0.0,
         GPU_RENTAL_USD_PER_HOUR: rental,
         LAB_MIN_RUNWAY_MONTHS: min(runways) if runways else 0.0,
-        SENTIMENT: cap.sentiment,
         CHIP_REVENUE_USD: sum(v.revenue_usd_month for v in model.vendors),
         IMPAIRMENTS_USD: imp_month,
         "impairments_cum_usd": (prev["impairments_cum_usd"] if prev else 0.0) + imp_month,
@@ -119,11 +123,6 @@ def month_figures(model) -> dict:
         "lab_cash_usd": sum(lab.cash_usd for lab in labs),
         "funding_granted_usd": cap.funding_granted_usd,
         "funding_unfilled_frac": cap.unfilled_frac,
-        "belief_trend_frac": float(cap.shares[0]),
-        "belief_fundamentalist_frac": float(cap.shares[1]),
-        "belief_physics_frac": float(cap.shares[2]),
-        "consensus_growth": cap.consensus,
-        "hurdle_growth": cap.hurdle,
         "grid_built_gw_cum": sum(u.built_mw_total for u in model.utilities) / 1000.0,
         "grid_queue_gw": sum(u.queued_mw for u in model.utilities) / 1000.0,
         "power_price_usd_per_mwh": sum(u.price_usd_per_mwh for u in model.utilities) / len(model.utilities),
@@ -157,6 +156,21 @@ def add_threshold_inputs(figs: list[dict], p) -> None:
     f[REVENUE_GAP_USD] = f[REQUIRED_REVENUE_USD] - f[AI_REVENUE_USD]
     f[CAPEX_GROWTH_12M] = thresholds.growth_12m(figs, AI_CAPEX_USD)
     f[REVENUE_GROWTH_12M] = thresholds.growth_12m(figs, AI_REVENUE_USD)
+
+
+def add_market_figures(f: dict, cap) -> None:
+    """The capital market's closing figures for the month (priced from the month's figures)."""
+    shares = cap.effective_shares()
+    f[SENTIMENT] = cap.sentiment
+    f[VALUATION_USD] = cap.valuation_usd
+    f[FUNDAMENTAL_VALUE_USD] = cap.fundamental_value_usd
+    f[VALUATION_RATIO] = cap.valuation_ratio
+    f["valuation_drawdown_frac"] = cap.drawdown_frac
+    f["consensus_growth"] = cap.consensus
+    for i, name in enumerate(("trend", "fundamentalist", "physics")):
+        f[f"belief_{name}_frac"] = float(shares[i])
+        f[f"value_{name}_usd"] = float(cap.values_usd[i])
+        f[f"forecast_{name}_growth"] = float(cap.forecasts[i])
 
 
 def rental_price(model, live_hs) -> float:
