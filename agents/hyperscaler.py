@@ -275,8 +275,14 @@ class Hyperscaler(mesa.Agent):
         if self.defaulted:
             return 0.0
         powered = self.powered_h100e
-        used = self.rented_h100e + min(self.first_party_h100e, powered)
+        used = self.rented_h100e + self.first_party_used_h100e
         return min(1.0, used / powered) if powered > 0 else 0.0
+
+    @property
+    def first_party_used_h100e(self) -> float:
+        """First-party workloads run on what contracts leave: a signed contract is a
+        take-or-pay obligation, served before the firm's own products."""
+        return min(self.first_party_h100e, max(0.0, self.powered_h100e - self.rented_h100e))
 
     @property
     def capex_intensity(self) -> float:
@@ -573,11 +579,13 @@ class Hyperscaler(mesa.Agent):
 
     def _demand_at(self, months: float) -> float:
         """Compute it expects to need ``months`` ahead: labs' rentals and its own
-        workloads at the expected growth (times optimism when growing), no less than
+        workloads at the expected growth (times optimism and the market's mood, when
+        growing), no less than
         what labs have already contracted for then."""
         p = self.model.p
         month = self.model.month
-        g = self.expected_growth * (p.hyperscaler_optimism if self.expected_growth > 0 else 1.0)
+        g = self.expected_growth * (p.hyperscaler_optimism * self.model.capital.planning_factor()
+                                    if self.expected_growth > 0 else 1.0)
         rental = self.model.rental
         now = rental.contracted(seller=self.name, month=month) + rental.spot_requested_from(self.name) \
             + self.first_party_h100e

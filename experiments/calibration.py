@@ -97,7 +97,7 @@ class Run:
             "opex_usd": OPEX_FRAC_OF_RENTAL * rental + UPKEEP_USD_PER_MW_MONTH * sum(h.used_mw for h in hs),
             "economic_depreciation_usd": fleet_cost / (2 * m.p.chip_generation_months) + shells_cost / 180.0,
             "powered_mw": sum(h.powered_mw for h in hs),
-            "first_party_value_usd": sum(min(h.first_party_h100e, h.powered_h100e) * h.spot_usd_per_hour
+            "first_party_value_usd": sum(h.first_party_used_h100e * h.spot_usd_per_hour
                                          for h in hs) * HOURS_PER_MONTH,
             "us_built_mw": m.utilities_by_region["US"].built_mw_month,
         }

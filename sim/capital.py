@@ -14,8 +14,9 @@ toward the rules that did better, with intensity of choice
   doubling every few months goes on);
 - **fundamentalist** expects growth to revert toward a maturing cloud market's; its value
   is the run's ``fundamental_value_usd``;
-- **physics** expects revenue to grow only as fast as compute that is powered and sold,
-  and discounts the capacity that is not (001: power and shells bind).
+- **physics** expects revenue to grow only as fast as compute that is powered and sold
+  (rented), so chips waiting for power or idle add nothing to its forecast (001: power
+  and shells bind).
 
 The valuation is the seeds' "spring" (000): it sets the equity on offer to labs, the
 credit lines and spreads of hyperscalers and neoclouds, and the capex shareholders
@@ -71,16 +72,16 @@ RATE_SENSITIVITY = 10.0
 
 
 def claim_value_usd(revenue_usd_per_year: float, growth_per_year: float, discount_frac: float,
-                    margin_frac: float, ceiling_usd_per_year: float) -> float:
+                    margin_frac: float, ceiling_usd_per_year: float, fade_half_life_years: float) -> float:
     """Present value of AI profits under one growth forecast.
 
-    Revenue follows an S-curve: it grows at ``growth_per_year`` (log) now, and its growth
-    above the terminal rate shrinks in proportion to the room left below
-    ``ceiling_usd_per_year``, the labour AI can replace (001: a $3-4T market needs an equal
-    reallocation of labour). Profits are ``margin_frac`` of revenue, discounted at
-    ``discount_frac`` for ``VALUATION_HORIZON_YEARS``, then a growing perpetuity. Because a
-    faster forecast only reaches the same mature market sooner, the value moves far less
-    with the forecast than a path that extrapolates growth for a fixed number of years.
+    Revenue grows at ``growth_per_year`` (log) now; its growth above the terminal rate
+    fades with half-life ``fade_half_life_years`` and shrinks in proportion to the room
+    left below ``ceiling_usd_per_year``, the labour AI can replace (001: a $3-4T market
+    needs an equal reallocation of labour). Profits are ``margin_frac`` of revenue,
+    discounted at ``discount_frac`` for ``VALUATION_HORIZON_YEARS``, then a growing
+    perpetuity. The ceiling bounds the value: a faster forecast reaches the same mature
+    market sooner, so the bull's value stays within a few times the bear's.
     """
     if revenue_usd_per_year <= 0:
         return 0.0
@@ -90,7 +91,8 @@ def claim_value_usd(revenue_usd_per_year: float, growth_per_year: float, discoun
     room0 = 1.0 - revenue_usd_per_year / ceiling
     revenue, value = revenue_usd_per_year, 0.0
     for year in range(1, VALUATION_HORIZON_YEARS + 1):
-        g = g_end + (growth_per_year - g_end) * max(0.0, 1.0 - revenue / ceiling) / room0
+        fade = 0.5 ** ((year - 0.5) / fade_half_life_years)
+        g = g_end + (growth_per_year - g_end) * fade * max(0.0, 1.0 - revenue / ceiling) / room0
         revenue *= math.exp(g)
         value += margin_frac * revenue / (1.0 + k) ** year
     terminal = margin_frac * revenue * (1.0 + g_end) / (k - g_end)
@@ -122,6 +124,7 @@ class CapitalMarket:
         self.fundamental_value_usd = 0.0
         self._valuation_history: list[float] = []
         self.sentiment = 0.5
+        self._confidence0 = 0.0
         self.consensus = INITIAL_GROWTH_PER_YEAR
         self.asks: dict = {}
         self.funding_on_offer_usd = 0.0
@@ -163,28 +166,43 @@ class CapitalMarket:
         return math.exp(-RATE_SENSITIVITY * (self.model.p.interest_rate_frac - NEUTRAL_RATE))
 
     def _confidence(self) -> float:
-        """Appetite from the price: 0.5-1.5 with sentiment, less after a fall (a falling
-        market punishes spending: Meta's 2022 capex, Microsoft's early-2025 pauses)."""
+        """Appetite from the price: higher when the valuation runs above fundamentals,
+        lower after it falls (a falling market punishes spending: Meta's 2022 capex,
+        Microsoft's early-2025 pauses)."""
         return (0.5 + self.sentiment) * (1.0 - self.drawdown_frac)
 
+    @property
+    def mood(self) -> float:
+        """Confidence against the month-0 market's: 1 at the start, so that figures
+        calibrated to 2025 (capex tolerance, credit lines, hyperscalers' optimism) hold
+        for the 2025 market and move with the market from there."""
+        c0 = self._confidence0
+        return self._confidence() / c0 if c0 > 0 else 1.0
+
     def capex_tolerance(self, hyperscaler) -> float:
-        """AI capex tolerated per dollar of operating cash flow: more when the valuation
-        runs above fundamentals, less after it falls, half in a funding freeze."""
+        """AI capex tolerated per dollar of operating cash flow: more when the market's
+        confidence rises, less after the valuation falls, half in a funding freeze."""
         p = self.model.p
         freeze = FREEZE_TOLERANCE_FACTOR if self.frozen else 1.0
-        return p.capex_tolerance_ocf_frac * self._confidence() * math.sqrt(self._rate_factor()) * freeze
+        return p.capex_tolerance_ocf_frac * self.mood * math.sqrt(self._rate_factor()) * freeze
+
+    def planning_factor(self) -> float:
+        """How the market's mood scales the demand growth hyperscalers plan for
+        (``market_guidance_elasticity``): investors reward raised guidance in a rising
+        market and punish it in a falling one."""
+        return self.mood ** self.model.p.market_guidance_elasticity
 
     def credit_line(self, hyperscaler) -> float:
-        """Credit on offer: big tech's bond capacity, moving with confidence; the
-        neocloud's line, moving with the AI valuation itself (its lenders lend against
-        AI equity and contracts, 004: SPVs, CoreWeave)."""
+        """Credit on offer, moving with the market's mood: big tech's bond capacity; the
+        neocloud's line (its lenders lend against AI equity and contracts, 004: SPVs,
+        CoreWeave), shut in a funding freeze."""
         p = self.model.p
         if hyperscaler.neocloud:
             if self.frozen:
                 return 0.0
-            return p.neocloud_debt_capacity_usd * self.market_index * self._rate_factor()
+            return p.neocloud_debt_capacity_usd * self.mood * self._rate_factor()
         freeze = FREEZE_TOLERANCE_FACTOR if self.frozen else 1.0
-        return hyperscaler.credit_line_usd * self._confidence() * freeze
+        return hyperscaler.credit_line_usd * self.mood * freeze
 
     def spread_add_frac(self) -> float:
         """Extra credit spread after a fall: ``drawdown_spread_frac`` per unit of drawdown."""
@@ -254,11 +272,8 @@ class CapitalMarket:
         p = self.model.p
         revenue = self._revenue_per_year()
         k = p.interest_rate_frac + p.ai_equity_premium_frac
-        values = np.array([claim_value_usd(revenue, g, k, p.ai_profit_margin_frac, p.labour_replaceable_usd_per_year)
-                           for g in self.forecasts])
-        last = self.model.figures[-1]   # the physics investor discounts capacity not powered, or not sold
-        delivered = last["powered_h100e"] + last["ghost_h100e"]
-        values[2] *= (last["powered_h100e"] / delivered if delivered > 0 else 1.0) * (1.0 - last["idle_frac"])
+        values = np.array([claim_value_usd(revenue, g, k, p.ai_profit_margin_frac, p.labour_replaceable_usd_per_year,
+                                           p.growth_fade_halflife_years) for g in self.forecasts])
         shares = self.effective_shares()
         self.values_usd = values
         self.fundamental_value_usd = float(values[1])
@@ -271,6 +286,8 @@ class CapitalMarket:
         self._valuation_history.append(self.valuation_usd)
         ratio = self.valuation_ratio
         self.sentiment = 1.0 / (1.0 + ratio ** -SENTIMENT_SLOPE) if ratio > 0 else 0.0
+        if self._confidence0 <= 0:
+            self._confidence0 = self._confidence()
 
     def _disburse(self) -> None:
         """Grant last month's asks pro rata from this month's pool: equity on offer moves

@@ -283,6 +283,15 @@ class Params:
     ai_profit_margin_frac: float = _p(
         0.25, "fraction", "share of AI revenue investors expect to become profit once the market matures",
         0.05, 0.6, "004: cloud gross margin 20-30%")
+    growth_fade_halflife_years: float = _p(
+        4.0, "years", "half-life over which investors expect a revenue growth rate to fade toward long-run growth "
+        "when they value AI profits", 1.0, 8.0,
+        "calibrated: with 4 years the month-0 valuation is near the record's ~$3.6T of AI claims (NVIDIA and "
+        "the labs' last rounds, end-2024); a growth company's usual competitive-advantage period")
+    market_guidance_elasticity: float = _p(
+        1.0, "elasticity", "how strongly the market's mood (confidence against 2025's) scales the demand growth "
+        "hyperscalers plan for (0: planning ignores the market)", 0.0, 3.0,
+        "assumption; public record: Alphabet raised 2025 capex guidance 75 -> 85 -> 91-93 as AI stocks rose")
     drawdown_spread_frac: float = _p(
         0.03, "fraction per year per unit of drawdown", "credit spread added per unit fall of the AI valuation "
         "from its two-year high (a 40% fall adds 1.2 points)", 0.0, 0.2,

@@ -120,7 +120,7 @@ class RentalMarket:
         for h in self.model.hyperscalers:
             if h.defaulted:
                 continue
-            capacity = max(0.0, h.fleet.powered_h100e - h.first_party_h100e)
+            capacity = h.fleet.powered_h100e    # contracts come before the firm's own workloads
             book = by_seller.get(h.name, [])
             total = sum(c.h100e for c in book)
             scale = min(1.0, capacity / total) if total > 0 else 1.0
@@ -132,7 +132,7 @@ class RentalMarket:
                 # blended price of everything delivered under contract on this pair
                 self.delivered_price[key] = ((self.delivered_price.get(key, 0.0) * old + c.price_usd_per_hour * got)
                                              / (old + got) if old + got > 0 else c.price_usd_per_hour)
-            spare[h.name] = max(0.0, capacity - total * scale)
+            spare[h.name] = max(0.0, capacity - total * scale - h.first_party_h100e)
         self._clear_spot(spare)
 
     def _clear_spot(self, spare: dict[str, float]) -> None:

@@ -66,7 +66,7 @@ def month_figures(model) -> dict:
     labs = model.labs
     live_hs = [h for h in hs if not h.defaulted]
     powered_h100e = sum(h.powered_h100e for h in hs)
-    rented = sum(h.rented_h100e + min(h.first_party_h100e, h.powered_h100e) for h in live_hs)
+    rented = sum(h.rented_h100e + h.first_party_used_h100e for h in live_hs)
     capex = sum(h.capex_usd_month for h in hs)
     chip_capex = sum(h.chip_capex_usd_month for h in hs)
     revenue = sum(lab.revenue_usd_month for lab in labs)
