@@ -33,7 +33,6 @@ class LabSpec:
     open_weights: bool = False
     opex_usd_per_month: float = 0.0    # staff and other cash costs besides compute
     paid_share_multiplier: float = 1.0  # Meta AI is free inside Meta's apps
-    raised_2024_usd: float = 0.0       # what it raised in 2024: the funding it can expect
 
 
 #: Month-0 figures (Jan 2025). Compute held at end-2024 from the public record (Epoch
@@ -46,18 +45,19 @@ class LabSpec:
 #: capabilities a generation apart at most.
 DEFAULT_LABS = (
     LabSpec("OpenAI", 10e9, 10.0, {"Microsoft": 300_000, "Oracle": 40_000, "Neocloud": 50_000},
-            opex_usd_per_month=0.5e9, raised_2024_usd=10.6e9),
-    LabSpec("Anthropic", 6e9, 9.9, {"Amazon": 150_000, "Alphabet": 60_000}, opex_usd_per_month=0.2e9,
-            raised_2024_usd=6e9),
+            opex_usd_per_month=0.5e9),
+    LabSpec("Anthropic", 6e9, 9.9, {"Amazon": 150_000, "Alphabet": 60_000}, opex_usd_per_month=0.2e9),
     LabSpec("Google DeepMind", 2e9, 9.9, {"Alphabet": 420_000}, parent="Alphabet", opex_usd_per_month=0.3e9),
     LabSpec("Meta AI", 2e9, 9.4, {"Meta": 250_000}, parent="Meta", opex_usd_per_month=0.3e9,
             paid_share_multiplier=0.3),
-    LabSpec("xAI", 6e9, 9.7, {"Neocloud": 150_000, "Oracle": 50_000}, opex_usd_per_month=0.1e9,
-            raised_2024_usd=12e9),
+    LabSpec("xAI", 6e9, 9.7, {"Neocloud": 150_000, "Oracle": 50_000}, opex_usd_per_month=0.1e9),
     LabSpec("Open-weights lab", 1e9, 9.5, {"Neocloud": 30_000, "Amazon": 40_000, "Microsoft": 30_000},
-            open_weights=True, opex_usd_per_month=0.02e9, raised_2024_usd=1e9),
+            open_weights=True, opex_usd_per_month=0.02e9),
 )
 
+#: A lab's training budget counts its cash as spread over this many years (an assumption:
+#: labs hold about two years of runway after a round).
+TRAINING_CASH_YEARS = 2.0
 #: Prior cumulative training, in months of month-0 training compute (an assumption:
 #: two years at today's rate, so the first doubling of cumulative compute takes ~1 year).
 PRIOR_TRAINING_MONTHS = 24.0
@@ -361,6 +361,16 @@ class ModelLab(mesa.Agent):
         return p.scaling_exponent * beta * p.capability_value_years * self.expected_revenue_usd_per_year() \
             / math.log(10.0)
 
+    def training_budget_usd_per_year(self, inference_usd_per_hour: float) -> float:
+        """What the lab can put into training a year: its revenue, the funding it expects
+        and a share of its cash, less opex and the inference it must serve. Labs run
+        losses on purpose (OpenAI spent ~$34B on $13B of revenue in 2025, public record),
+        but only as far as investors will fund them: when the market cools, expected
+        funding falls and training is cut (000: liquidity is where bubbles pop)."""
+        return max(0.0, self.revenue_usd_month * 12.0 + self._expected_funding_usd_per_year()
+                   + self.cash_usd / TRAINING_CASH_YEARS - self.opex_usd_per_month * 12.0
+                   - inference_usd_per_hour * HOURS_PER_MONTH * 12.0)
+
     def compute_wanted_h100e(self, months: int) -> tuple[float, float]:
         """(inference, training) H100e the lab expects to want ``months`` ahead."""
         p = self.model.p
@@ -370,7 +380,8 @@ class ModelLab(mesa.Agent):
         now = self.demand_paid_tokens_per_day + free * FREE_SERVED_SHARE[self.funding_state()]
         inference = now * math.exp(max(self.expected_growth, -1.0) * months / 12.0) / per if per > 0 else 0.0
         quote = self._quote_usd_per_hour()
-        target = self.training_value_usd_per_year() / (quote * HOURS_PER_MONTH * 12.0)
+        target = min(self.training_value_usd_per_year(), self.training_budget_usd_per_year(inference * quote)) \
+            / (quote * HOURS_PER_MONTH * 12.0)
         base = max(self.training_h100e, TRAINING_BASE_FRAC_OF_COMPUTE * self.compute_h100e, 1.0)
         cap = base * p.training_compute_growth_per_year ** (months / 12.0)
         floor = inference * MIN_TRAINING_FRAC / (1.0 - MIN_TRAINING_FRAC)
@@ -429,10 +440,7 @@ class ModelLab(mesa.Agent):
         if self.parent is not None:
             parent = self.model.hyperscalers_by_name[self.parent]
             return IN_HOUSE_BUDGET_FRAC_OF_PARENT_OCF * parent.core_ocf_usd_per_month * 12.0
-        raised = self.raised_history[-12:]
-        if len(raised) < 12:
-            return self.spec.raised_2024_usd
-        return sum(raised)
+        return self.model.capital.funding_outlook_usd_per_year(self)
 
     # ----- money -----------------------------------------------------------------------
     def funding_state(self) -> str:

@@ -124,7 +124,6 @@ class CapitalMarket:
         self.fundamental_value_usd = 0.0
         self._valuation_history: list[float] = []
         self.sentiment = 0.5
-        self._confidence0 = 0.0
         self.consensus = INITIAL_GROWTH_PER_YEAR
         self.asks: dict = {}
         self.funding_on_offer_usd = 0.0
@@ -165,23 +164,17 @@ class CapitalMarket:
         """Higher rates shrink appetite (a 1-point rise cuts it by ~10%)."""
         return math.exp(-RATE_SENSITIVITY * (self.model.p.interest_rate_frac - NEUTRAL_RATE))
 
-    def _confidence(self) -> float:
-        """Appetite from the price: higher when the valuation runs above fundamentals,
-        lower after it falls (a falling market punishes spending: Meta's 2022 capex,
-        Microsoft's early-2025 pauses)."""
-        return (0.5 + self.sentiment) * (1.0 - self.drawdown_frac)
-
     @property
     def mood(self) -> float:
-        """Confidence against the month-0 market's: 1 at the start, so that figures
-        calibrated to 2025 (capex tolerance, credit lines, hyperscalers' optimism) hold
-        for the 2025 market and move with the market from there."""
-        c0 = self._confidence0
-        return self._confidence() / c0 if c0 > 0 else 1.0
+        """The market's appetite for AI spending: 1 at the highest valuation of the last
+        two years, lower by the fall from it (a falling market punishes spending: Meta's
+        2022 capex cut after its stock halved). Figures calibrated to 2025 (capex
+        tolerance, credit lines, hyperscalers' optimism) hold at 1."""
+        return 1.0 - self.drawdown_frac
 
     def capex_tolerance(self, hyperscaler) -> float:
-        """AI capex tolerated per dollar of operating cash flow: more when the market's
-        confidence rises, less after the valuation falls, half in a funding freeze."""
+        """AI capex tolerated per dollar of operating cash flow: less after the valuation
+        falls, half in a funding freeze."""
         p = self.model.p
         freeze = FREEZE_TOLERANCE_FACTOR if self.frozen else 1.0
         return p.capex_tolerance_ocf_frac * self.mood * math.sqrt(self._rate_factor()) * freeze
@@ -208,6 +201,25 @@ class CapitalMarket:
         """Extra credit spread after a fall: ``drawdown_spread_frac`` per unit of drawdown."""
         return self.model.p.drawdown_spread_frac * self.drawdown_frac
 
+    def funding_pool_usd_per_year(self) -> float:
+        """Equity on offer to labs a year: ``lab_funding_usd_per_year`` moving with the AI
+        valuation (issuance windows open in rising markets and shut in falling ones),
+        nothing in a freeze, plus the sovereign floor (004)."""
+        p = self.model.p
+        base = 0.0 if self.frozen else p.lab_funding_usd_per_year * self.market_index
+        return base + p.sovereign_floor_usd_per_year
+
+    def funding_outlook_usd_per_year(self, lab) -> float:
+        """The funding a lab can expect a year: its share of the pool, half in proportion
+        to its revenue among independent labs and half shared evenly (investors back
+        leaders, and spread bets)."""
+        labs = [x for x in self.model.labs if x.parent is None and not x.defaulted]
+        if lab not in labs:
+            return 0.0
+        total = sum(x.revenue_usd_month for x in labs)
+        by_revenue = lab.revenue_usd_month / total if total > 0 else 1.0 / len(labs)
+        return self.funding_pool_usd_per_year() * (0.5 * by_revenue + 0.5 / len(labs))
+
     def ask(self, agent, amount_usd: float) -> None:
         """A lab asks investors for money; granted from next month's pool."""
         if amount_usd > 0:
@@ -232,24 +244,29 @@ class CapitalMarket:
         window = self.model.figures[-3:]
         return sum(x["ai_revenue_usd"] for x in window) * 12.0 / len(window)
 
-    def _realized_growth(self) -> float:
-        """AI revenue's log growth over the last year (three months against the same three
-        a year before)."""
+    def _seen_growth(self, months: int) -> float:
+        """Revenue's log growth per year over the last ``months`` (three months against
+        three ``months`` earlier). With less seen, the growth since the start, blended
+        with the growth seen before it (``INITIAL_GROWTH_PER_YEAR``) by the share of the
+        window seen: a few noisy months do not move a forecast much."""
         f = self.model.figures
-        now = sum(x["ai_revenue_usd"] for x in f[-3:])
-        before = sum(x["ai_revenue_usd"] for x in f[-15:-12])
-        return _log_growth(now, before, 12)
+        n = len(f)
+        if n >= months + 3:
+            return _log_growth(sum(x["ai_revenue_usd"] for x in f[-3:]),
+                               sum(x["ai_revenue_usd"] for x in f[-months - 3:-months]), months)
+        back = n - 3
+        if back < 3:
+            return INITIAL_GROWTH_PER_YEAR
+        seen = _log_growth(sum(x["ai_revenue_usd"] for x in f[-3:]), sum(x["ai_revenue_usd"] for x in f[:3]), back)
+        w = back / months
+        return w * seen + (1.0 - w) * INITIAL_GROWTH_PER_YEAR
 
     def _forecast(self) -> np.ndarray:
         """Each rule's forecast of next year's AI revenue growth (log, per year)."""
         f = self.model.figures
-        n = len(f)
-        if n >= 9:
-            recent = _log_growth(sum(x["ai_revenue_usd"] for x in f[-3:]), sum(x["ai_revenue_usd"] for x in f[-9:-6]), 6)
-        else:
-            recent = INITIAL_GROWTH_PER_YEAR
-        year = self._realized_growth() if n >= 15 else INITIAL_GROWTH_PER_YEAR
-        back = min(12, n - 1)
+        recent = self._seen_growth(6)
+        year = self._seen_growth(12)
+        back = min(12, len(f) - 1)
         sold = _log_growth(f[-1]["rented_h100e"], f[-1 - back]["rented_h100e"], back) if back >= 3 else year
         trend = recent
         fundamentalist = MATURE_GROWTH_PER_YEAR + FUNDAMENTALIST_REVERSION * (year - MATURE_GROWTH_PER_YEAR)
@@ -259,7 +276,7 @@ class CapitalMarket:
     def _switch_beliefs(self) -> None:
         """Score the forecasts made a year ago against the growth that happened; switch."""
         p = self.model.p
-        realized = self._realized_growth()
+        realized = self._seen_growth(12)
         made = self._forecast_history[-13]    # made at the close of the month 12 before the last
         errors = (made - realized) ** 2
         self.fitness = FITNESS_MEMORY * self.fitness - errors
@@ -286,16 +303,11 @@ class CapitalMarket:
         self._valuation_history.append(self.valuation_usd)
         ratio = self.valuation_ratio
         self.sentiment = 1.0 / (1.0 + ratio ** -SENTIMENT_SLOPE) if ratio > 0 else 0.0
-        if self._confidence0 <= 0:
-            self._confidence0 = self._confidence()
+
 
     def _disburse(self) -> None:
-        """Grant last month's asks pro rata from this month's pool: equity on offer moves
-        with the AI valuation (issuance windows open in rising markets and shut in falling
-        ones), plus the sovereign floor (004)."""
-        p = self.model.p
-        base = 0.0 if self.frozen else p.lab_funding_usd_per_year / 12.0 * self.market_index
-        self.funding_on_offer_usd = base + p.sovereign_floor_usd_per_year / 12.0
+        """Grant last month's asks pro rata from this month's pool."""
+        self.funding_on_offer_usd = self.funding_pool_usd_per_year() / 12.0
         total_ask = sum(self.asks.values())
         grant = min(1.0, self.funding_on_offer_usd / total_ask) if total_ask > 0 else 0.0
         self.funding_granted_usd = 0.0
