@@ -18,7 +18,7 @@ from agents.hyperscaler import DEFAULT_HYPERSCALERS, Hyperscaler
 from agents.model_lab import DEFAULT_LABS, ModelLab
 from agents.power_utility import DEFAULT_UTILITIES, PowerUtility
 from agents.user import SEGMENTS, UserCohorts
-from sim import checks, network, reporters, thresholds
+from sim import checks, gauges, network, reporters, thresholds
 from sim.accounting import Ledger
 from sim.capital import CapitalMarket
 from sim.rental import RentalMarket
@@ -85,6 +85,8 @@ class ComputeBubbleModel(mesa.Model):
         self.figures: list[dict] = []
         self.levels: list[list[int]] = []
         self.readings: list[thresholds.Reading] = []
+        self.gauge_levels: list[list[int]] = []
+        self.gauge_readings: list[thresholds.Reading] = []
         self.defaults: list[dict] = []
         self._set_efficiency()
         self._create_agents()
@@ -196,7 +198,7 @@ class ComputeBubbleModel(mesa.Model):
         self.agents_by_type[ChipVendor].do("step")                       # 5. chip vendors
         self.agents_by_type[PowerUtility].do("step")                     # 6. utilities
         self._settle_network()                                           # 7. contract network
-        self._evaluate_and_collect()                                     # 8. thresholds, data
+        self._evaluate_and_collect()                                     # 8. thresholds, gauges, data
         self.month += 1
         if self.month >= MAX_MONTHS:
             self.running = False
@@ -247,6 +249,12 @@ class ComputeBubbleModel(mesa.Model):
         self.levels.append([r.level for r in readings])
         for r in readings:
             self.figures[-1][f"level_{r.name}"] = r.level
+        dials = self.gauge_readings = gauges.evaluate(self.figures, self.p)
+        self.gauge_levels.append([r.level for r in dials])
+        for r in dials:
+            self.figures[-1][f"gauge_{r.name}"] = r.value
+            self.figures[-1][f"gauge_level_{r.name}"] = r.level
+        self.figures[-1][reporters.GAUGES_RED] = gauges.count_red(dials)
         self.datacollector.collect(self)
         if self.check:
             checks.check_month(self)

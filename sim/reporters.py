@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 
-from agents.hyperscaler import upkeep_usd_per_h100e_month
-from sim import thresholds
+from agents.hyperscaler import OPEX_FRAC_OF_RENTAL, upkeep_usd_per_h100e_month
+from sim import gauges, thresholds
 from sim.clock import HOURS_PER_MONTH, month_date
 
 MONTH = "month"
@@ -52,11 +52,19 @@ MODEL_COLUMNS = (
     "tokens_per_h100e_day", "defaults_month", "defaults_cum", "hyperscaler_debt_usd",
     "capex_total_usd", "non_ai_capex_usd", "ai_capex_plan_usd", "contracted_h100e", "contract_backlog_h100e",
     "payables_usd", "written_off_cum_usd", "onsite_gw", "chip_backlog_h100e", "cancelled_h100e",
+    "ai_earnings_usd", "debt_drawn_usd", "debt_repaid_usd", "secured_debt_usd", "vendor_credit_usd",
     *(f"level_{n}" for n in thresholds.NAMES),
+    *(f"gauge_{n}" for n in gauges.NAMES), *(f"gauge_level_{n}" for n in gauges.NAMES), "gauges_red",
 )
 
 #: Column order of the verdict's scalar outcomes (experiments.run, sweeps).
 LEVEL_COLUMNS = tuple(f"level_{n}" for n in thresholds.NAMES)
+#: The five dashboard gauges (:mod:`sim.gauges`), each month: value, level (0 green, 1
+#: amber, 2 red), and how many are red (``GAUGES_RED``; 3 or more is the dashboard's
+#: "bubble territory", :data:`sim.gauges.RED_FOR_BUBBLE`).
+GAUGE_COLUMNS = tuple(f"gauge_{n}" for n in gauges.NAMES)
+GAUGE_LEVEL_COLUMNS = tuple(f"gauge_level_{n}" for n in gauges.NAMES)
+GAUGES_RED = "gauges_red"
 
 
 def month_figures(model) -> dict:
@@ -145,8 +153,45 @@ def month_figures(model) -> dict:
         "onsite_gw": sum(sum(h.onsite_mw.values()) for h in hs) / 1000.0,
         "chip_backlog_h100e": sum(v.backlog_h100e for v in model.vendors),
         "cancelled_h100e": sum(h.cancelled_h100e_month for h in hs),
+        "ai_earnings_usd": ai_earnings_usd(model),
+        # hyperscalers' borrowing this month, corporate and contract-backed (SPV-style) alike
+        "debt_drawn_usd": sum(model.ledger.month_flows.get(("lenders", h.name, "debt_drawn"), 0.0) for h in hs),
+        "debt_repaid_usd": sum(model.ledger.month_flows.get((h.name, "lenders", "debt_repaid"), 0.0) for h in hs),
+        "secured_debt_usd": sum(h.secured_debt_usd for h in hs),
+        # what hyperscalers owe chip vendors at the month's end: vendor credit (unpaid chip bills, fees)
+        "vendor_credit_usd": sum(model.ledger.owed_to(v.name) for v in model.vendors),
     }
     return f
+
+
+def ai_earnings_usd(model) -> float:
+    """The AI stack's operating profit in the month (the earnings of
+    :func:`sim.gauges.valuation_heat`), the sum over live agents of:
+
+    - chip vendors: gross profit (revenue x gross margin) less operating costs;
+    - hyperscalers: the margin on rented compute, rental revenue less the cloud's
+      rental-linked costs (``OPEX_FRAC_OF_RENTAL`` of it) and the share of depreciation,
+      power and upkeep that falls on chips not used for first-party workloads (those
+      earn revenue outside ``ai_revenue_usd``, so their costs are left out with it);
+    - labs: revenue less compute billed (accrued, so it cancels the clouds' rental
+      revenue whether paid or not) and operating costs.
+
+    Interest, impairments and bad debts are left out (operating, not net, earnings).
+    """
+    vendors = sum(v.revenue_usd_month * v.gross_margin_frac - v.opex_usd_per_month
+                  for v in model.vendors if not v.defaulted)
+    clouds = 0.0
+    for h in model.hyperscalers:
+        if h.defaulted:
+            continue
+        held = h.fleet.h100e
+        first_party = min(h.first_party_h100e, h.powered_h100e) / held if held > 0 else 0.0
+        linked = OPEX_FRAC_OF_RENTAL * h.rental_revenue_usd_month
+        running = h.depreciation_usd_month + h.power_cost_usd_month + (h.opex_usd_month - linked)
+        clouds += h.rental_revenue_usd_month - linked - (1.0 - first_party) * running
+    labs = sum(lab.revenue_usd_month - lab.compute_billed_usd_month - lab.opex_usd_per_month
+               for lab in model.labs if not lab.defaulted)
+    return vendors + clouds + labs
 
 
 def add_threshold_inputs(figs: list[dict], p) -> None:
