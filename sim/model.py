@@ -247,6 +247,7 @@ class ComputeBubbleModel(mesa.Model):
         self.levels.append([r.level for r in readings])
         for r in readings:
             self.figures[-1][f"level_{r.name}"] = r.level
+            self.figures[-1][f"value_{r.name}"] = r.value
         self.datacollector.collect(self)
         if self.check:
             checks.check_month(self)

@@ -53,10 +53,14 @@ MODEL_COLUMNS = (
     "capex_total_usd", "non_ai_capex_usd", "ai_capex_plan_usd", "contracted_h100e", "contract_backlog_h100e",
     "payables_usd", "written_off_cum_usd", "onsite_gw", "chip_backlog_h100e", "cancelled_h100e",
     *(f"level_{n}" for n in thresholds.NAMES),
+    *(f"value_{n}" for n in thresholds.NAMES),
 )
 
-#: Column order of the verdict's scalar outcomes (experiments.run, sweeps).
+#: Each threshold's level (0 green, 1 amber, 2 red) by month.
 LEVEL_COLUMNS = tuple(f"level_{n}" for n in thresholds.NAMES)
+#: Each threshold's value by month, in its unit (sim.thresholds.UNITS): the verdict's
+#: worst values come from these.
+VALUE_COLUMNS = tuple(f"value_{n}" for n in thresholds.NAMES)
 
 
 def month_figures(model) -> dict:
