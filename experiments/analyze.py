@@ -53,6 +53,7 @@ from experiments.sweep_figures import plot_bars, plot_heatmap, plot_indices, plo
 from experiments.sweep_stats import (HEAT_BINS, MAX_BINS, OUTPUTS, Binned, bin_parameter,  # noqa: F401 (re-exported)
                                      binned_table, epsilon_squared, fmt_number, influence_table, morris_table,
                                      per_sample, prim_box, sobol_table, wilson)
+from sim.thresholds import OUTCOMES as VERDICTS
 
 #: A parameter listed as a driver has at least this share of the largest index.
 DRIVER_SHARE = 0.25
@@ -361,6 +362,11 @@ def _report(a: Analysis) -> str:
     lines += ["", "## Headline", "", headline + headline_note, "",
               f"Overall bust probability {100 * base:.1f}% (95% interval {100 * lo:.1f}-{100 * hi:.1f}%). "
               f"Influence measure: {_MEASURE_TEXT[measure]}.", ""]
+    if "outcome" in ok.columns:
+        shares = ok["outcome"].value_counts(normalize=True)
+        lines += ["Outcomes: " + ", ".join(f"{name} {100 * shares.get(name, 0.0):.0f}%" for name in VERDICTS)
+                  + " of runs (bust: the AI valuation 40% below its peak with damage; digestion: annual capex 30% "
+                  "below its peak without a bust; boom: neither).", ""]
     lines += ["## Influence of each parameter on the bust probability", ""]
     cols = ["parameter", "index", "epsilon2", "spearman", "bust_prob_lowest_bin", "bust_prob_highest_bin"]
     cols += [c for c in ("S1", "ST", "mu_star") if c in influence]

@@ -12,7 +12,8 @@
     computebubble analyze DIR [--out DIR] [--pair A,B]                                         # experiments.analyze
     computebubble compare A B [--seed S] [--months N] [--out FILE.png]                         # experiments.compare
 
-``run`` prints the verdict and a yearly table and can write the model-level frame and one
+``run`` prints the verdict (the outcome, boom, digestion or bust, and why; each
+threshold's history), the chain of events, the valuation path and a yearly table, and can write the model-level frame and one
 agent-level frame per agent type. Bad input anywhere (an unknown scenario or parameter,
 a value of the wrong type or out of range, a malformed or repeated ``--set``, a broken
 scenario file, an ``--out`` that cannot be written, an argparse usage error) ends with one
@@ -59,9 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG, description="An agent-based model of the AI compute build-out and the 'is it a bubble?' debate.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    run = sub.add_parser("run", help="run one scenario and print its verdict and a yearly table",
-                         description="Run one scenario, print its verdict and a yearly table, "
-                                     "optionally write the data.")
+    run = sub.add_parser("run", help="run one scenario and print its verdict, chain of events and yearly tables",
+                         description="Run one scenario, print its verdict (boom, digestion or bust), the chain of "
+                                     "events, the valuation path and a yearly table, optionally write the data.")
     run.add_argument("--scenario", default="baseline", metavar="NAME|FILE.toml",
                      help="scenario name (see 'computebubble scenarios') or path to a .toml file "
                           "(default: baseline)")
@@ -190,6 +191,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     print()
     print(format_verdict(summary))
     print()
+    print(format_chain(summary))
+    print()
+    print(format_valuation(summary))
+    print()
     print(format_table(summary))
     if out is not None:
         written = write_frames(model, frame, out)
@@ -211,24 +216,64 @@ def _usd_b(v: float | None) -> str:
     return "n/a" if v is None else f"${v / 1e9:,.0f}B"
 
 
+def _wrap(text: str, indent: int, width: int = 110) -> str:
+    """``text`` wrapped to lines of ``width`` that start at column ``indent``."""
+    import textwrap
+
+    return textwrap.fill(text, width, initial_indent=" " * indent, subsequent_indent=" " * indent,
+                         break_on_hyphens=False)
+
+
 def format_verdict(s: dict[str, Any]) -> str:
-    """The verdict as text: thresholds crossed and when, bust, peak capex, revenue gap, defaults."""
+    """The verdict as text: the outcome and why, what fell first, the valuation, capex, the
+    revenue gap, defaults, and each threshold's history (first red, months red, worst)."""
+    from experiments.outcomes import BY_NAME, outcome_words
     from sim.thresholds import NAMES
 
-    crossed = [(n, s[f"first_{n}"]) for n in NAMES if s[f"crossed_{n}"]]
-    calm = [n for n in NAMES if not s[f"crossed_{n}"]]
+    pad = 28
     lines = ["Verdict"]
-    lines.append("  thresholds crossed (red): " + (", ".join(f"{n} ({m})" for n, m in crossed) or "none"))
-    lines.append("  not crossed:              " + (", ".join(calm) or "none"))
-    bust = f"yes, {s['bust_month']}: {s['bust_cause']}" if s["bust"] else "no"
-    lines.append(f"  bust:                     {bust}")
-    lines.append(f"  peak AI capex:            {_usd_b(s['peak_capex_usd_per_year'])}/yr "
+    lines.append("  " + f"{'outcome:':<{pad - 2}}" + outcome_words(s))
+    lines.append(_wrap(s["outcome_reason"] or "", pad))
+    lines.append("  " + f"{'first to fall:':<{pad - 2}}" + (s["first_fall"] or "nothing fell"))
+    val = BY_NAME["peak_valuation_usd"]
+    lines.append("  " + f"{'AI valuation:':<{pad - 2}}"
+                 f"peak ${val.format(s['peak_valuation_usd'])}T ({s['peak_valuation_month']}), deepest fall "
+                 f"{s['max_valuation_fall_frac']:.0%} below its running peak, ${val.format(s['valuation_last_usd'])}T "
+                 "at the end")
+    lines.append(" " * pad + f"{BY_NAME['min_valuation_ratio'].format(s['min_valuation_ratio'])}-"
+                 f"{BY_NAME['max_valuation_ratio'].format(s['max_valuation_ratio'])}x its fundamental value")
+    lines.append("  " + f"{'peak AI capex:':<{pad - 2}}{_usd_b(s['peak_capex_usd_per_year'])}/yr "
                  f"(trailing 12 months, {s['peak_capex_month']})")
-    lines.append(f"  deepest capex fall:       {s['max_capex_drawdown_frac']:.0%} below its running peak")
-    lines.append(f"  largest revenue gap:      {_usd_b(s['max_revenue_gap_usd_per_year'])}/yr "
-                 "(required revenue minus AI revenue)")
+    lines.append("  " + f"{'deepest capex fall:':<{pad - 2}}{s['max_capex_drawdown_frac']:.0%} below its running peak")
+    lines.append("  " + f"{'largest revenue gap:':<{pad - 2}}{_usd_b(s['max_revenue_gap_usd_per_year'])}/yr "
+                 "(required revenue minus AI revenue in a month, x 12)")
     defaults = f"{s['n_defaults']}: {', '.join(s['defaults'])}" if s["n_defaults"] else "none"
-    lines.append(f"  defaults:                 {defaults}")
+    lines.append("  " + f"{'defaults:':<{pad - 2}}{defaults}")
+    if s.get("max_gauges_red") is not None:
+        lines.append("  " + f"{'gauges:':<{pad - 2}}at most {s['max_gauges_red']} red at once; three red first "
+                     f"{s['three_gauges_red_month'] or 'never'}")
+    crossed = [n for n in NAMES if s[f"crossed_{n}"]]
+    lines.append("  " + f"{'thresholds crossed (red):':<{pad - 2}}{len(crossed)} of {len(NAMES)}"
+                 + (f" (not crossed: {', '.join(n for n in NAMES if n not in crossed)})" if crossed else ""))
+    width = max(len(n) for n in NAMES)
+    lines.append(f"    {'threshold':<{width}}  first red  months red  worst value")
+    for n in NAMES:
+        worst = BY_NAME[f"worst_{n}"]
+        v = s[f"worst_{n}"]
+        value = worst.format(v)
+        if v is not None:
+            value = {"$B": f"${value}B", "months": f"{value} months"}.get(worst.unit, value)
+        lines.append(f"    {n:<{width}}  {s[f'first_{n}'] or '-':<9}  {s[f'months_red_{n}']:>10}  {value}")
+    return "\n".join(lines)
+
+
+def format_chain(s: dict[str, Any]) -> str:
+    """The chain of events, one line each: what fell first, what followed, when."""
+    from experiments.outcomes import chain_lines
+
+    lines = ["Chain of events"] + ["  " + line for line in chain_lines(s)]
+    if len(lines) == 1:
+        lines.append("  nothing happened")
     return "\n".join(lines)
 
 
@@ -246,16 +291,31 @@ _TABLE = (
     ("rental $/h", 11, "gpu_rental_usd_per_hour", lambda v: f"{v:.2f}"),
     ("sentiment", 10, "sentiment", lambda v: f"{v:.2f}"),
 )
+_TABLE_NOTE = ("Capex and revenue are yearly sums; the other columns are December values "
+               "(required revenue: December's x 12).")
+#: The valuation path, in the same layout: December values of the capital market.
+_VALUATION_TABLE = (
+    ("year", 6, None, None),
+    ("valuation $T", 13, "valuation_usd", lambda v: f"{v / 1e12:,.2f}"),
+    ("fundamental $T", 15, "fundamental_value_usd", lambda v: f"{v / 1e12:,.2f}"),
+    ("ratio", 6, "valuation_ratio", lambda v: f"{v:.2f}"),
+    ("trend %", 8, "belief_trend_frac", lambda v: f"{100 * v:.0f}"),
+    ("fundamentalist %", 17, "belief_fundamentalist_frac", lambda v: f"{100 * v:.0f}"),
+    ("physics %", 10, "belief_physics_frac", lambda v: f"{100 * v:.0f}"),
+)
+_VALUATION_NOTE = ("Valuation path: the AI valuation and its fundamental value (the fundamentalists' price) in "
+                   "December, their ratio, and the share of investors following each forecasting rule.")
 
 
-def format_table(s: dict[str, Any]) -> str:
-    """The yearly table: flows summed over the year, stocks at December (or the last month)."""
+def format_table(s: dict[str, Any], columns=_TABLE, note: str = _TABLE_NOTE) -> str:
+    """A yearly table of ``columns`` (default: flows summed over the year, stocks at December
+    or the last month)."""
     y = s["yearly"]
-    rows = ["  ".join(f"{h:>{w}}" for h, w, _, _ in _TABLE)]
+    rows = ["  ".join(f"{h:>{w}}" for h, w, _, _ in columns)]
     partial = False
     for i, year in enumerate(s["years"]):
         cells = []
-        for h, w, key, fmt in _TABLE:
+        for h, w, key, fmt in columns:
             if key is None:
                 label = str(year) + ("*" if y["months"][i] < 12 else "")
                 partial |= y["months"][i] < 12
@@ -264,11 +324,15 @@ def format_table(s: dict[str, Any]) -> str:
                 v = y[key][i]
                 cells.append(f"{'n/a' if v is None else fmt(v):>{w}}")
         rows.append("  ".join(cells))
-    notes = ["Capex and revenue are yearly sums; the other columns are December values "
-             "(required revenue: December's x 12)."]
+    notes = [note]
     if partial:
         notes.append("* partial year: sums over the months run, values at its last month.")
     return "\n".join(rows + notes)
+
+
+def format_valuation(s: dict[str, Any]) -> str:
+    """The valuation path, yearly (:func:`format_table` with the capital market's columns)."""
+    return format_table(s, _VALUATION_TABLE, _VALUATION_NOTE)
 
 
 def write_frames(model, frame, out: Path) -> list[Path]:

@@ -4,7 +4,9 @@ Both scenarios run to the same horizon on the same seed, so every difference com
 their parameters and events, not from luck. :func:`compare` returns a
 :class:`Comparison` (the two scenarios, their outcomes from
 :func:`experiments.runner.summarize` and their model-level frames);
-:func:`format_table` prints the key outcomes with a difference column (B minus A), and
+:func:`format_table` prints the outcome (boom, digestion or bust), what fell first and the
+key outcomes with a difference column (B minus A), then the first events of both runs'
+chains, and
 :func:`figure` draws the two curves of seed 000 for both: monthly AI capex and AI
 revenue, annualized, with each scenario's required revenue (the revenue-gap threshold's
 line), and below them a strip of the seven thresholds showing the months each was red
@@ -22,6 +24,7 @@ a ``ValueError`` with a one-line message before anything runs; the command line
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,8 +121,18 @@ def outcome_rows(c: Comparison) -> list[tuple[str, str, str, str]]:
     return [(r.label, r.a, r.b, r.diff) for r in compare_rows(c.a.summary, c.b.summary)]
 
 
+#: The chain events ``format_table`` shows for each side: the first few of what fell, what
+#: followed and the outcome (threshold colours are in the table and the chart).
+CHAIN_EVENTS_SHOWN = 6
+CHAIN_KINDS_SHOWN = ("valuation_peak", "valuation_fall", "capex_peak", "capex_fall", "idle", "rental", "impairments",
+                     "default", "funding", "gauges", "bust", "digestion")
+
+
 def format_table(c: Comparison) -> str:
-    """Header lines and the side-by-side table of :func:`outcome_rows`."""
+    """Header lines, the side-by-side table of :func:`outcome_rows`, and the first events of
+    both runs' chains."""
+    from experiments.outcomes import chain_lines, outcome_words
+
     fa = c.a.frame
     lines = [f"A = {c.a.name}: {c.a.scenario.title}",
              f"B = {c.b.name}: {c.b.scenario.title}",
@@ -130,8 +143,13 @@ def format_table(c: Comparison) -> str:
         lines.append(f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}".rstrip())
         if i == 0:
             lines.append("-" * (sum(widths) + 6))
-    lines.append("Bust: annual AI capex 30% below its peak within a year, or a default cascade. "
-                 "First red: the month a threshold first turned red.")
+    lines.append(textwrap.fill(
+        "Outcome: bust = the AI valuation 40% below its peak with a sign of damage (idle capacity, a rental price "
+        "fall, material impairments, a default) from 6 months before to 12 after; digestion = annual AI capex 30% "
+        "below its peak without a bust; boom = neither. First red: the month a threshold first turned red.", 110))
+    for key, side in (("A", c.a), ("B", c.b)):
+        lines += ["", f"{key} = {side.name}: {outcome_words(side.summary)}; first events of its chain"]
+        lines += ["  " + line for line in chain_lines(side.summary, CHAIN_EVENTS_SHOWN, CHAIN_KINDS_SHOWN)]
     return "\n".join(lines)
 
 

@@ -10,19 +10,39 @@ has an infinite runway; growth is undefined in the first year) come back as ``No
 Outcomes (declared once, with their units, labels and which way is risk, in
 :mod:`experiments.outcomes`; a test checks that this function returns every one):
 
-- the verdict (:func:`sim.thresholds.verdict`): ``bust``, ``bust_month``, ``bust_cause``,
-  ``peak_capex_usd_per_year``, ``peak_capex_month``, ``max_capex_drawdown_frac`` (the
-  deepest fall of annual capex below its running peak: how deep a bust went),
-  ``max_revenue_gap_usd_per_year``,
-  ``n_defaults``, and for each threshold name in :data:`sim.thresholds.NAMES` a
-  ``crossed_<name>`` bool and the ``first_<name>`` month ("YYYY-MM") it turned red;
-- the last year of the run: ``revenue_last_year_usd``, ``capex_last_year_usd``,
-  ``chip_revenue_last_year_usd`` (sums over the final 12 months, fewer in a shorter run),
-  and over the whole run ``max_idle_frac``, ``max_ghost_gw``, ``min_lab_runway_months``;
-- ``years`` (calendar years) and ``yearly``: column -> one value per year, the sum for
-  flow columns and the last month's value (December in a full year) for stock columns,
-  plus ``required_revenue_usd_per_year`` (the last month's required revenue x 12) and
-  ``months`` (months of the run in that year, 12 except at the ends);
+- the verdict (:func:`sim.thresholds.verdict`), from the whole run: ``outcome`` (``boom``,
+  ``digestion`` or ``bust``) with ``outcome_reason`` in words, the booleans ``bust``,
+  ``digestion`` and ``boom``; ``bust_month`` (the first month the AI valuation stands
+  40% below its running peak with a sign of damage from 6 months before to 12 after)
+  and ``bust_cause``; ``capex_fall_month`` (annual capex first 30% below its peak);
+  ``damage`` and ``damage_month`` (the first sign of damage: idle capacity, a rental
+  price fall, material impairments, a default); ``first_fall`` (what fell first);
+- the valuation: ``peak_valuation_usd`` and ``peak_valuation_month``,
+  ``valuation_last_usd``, ``max_valuation_fall_frac`` (the deepest fall below its
+  running peak), ``min_valuation_ratio`` and ``max_valuation_ratio`` (valuation over
+  fundamental value);
+- capex and the gap: ``peak_capex_usd_per_year``, ``peak_capex_month``,
+  ``max_capex_drawdown_frac`` (the deepest fall of annual capex below its running peak),
+  ``max_revenue_gap_usd_per_year`` (the largest monthly gap x 12, an annual rate);
+- the thresholds' history: for each name in :data:`sim.thresholds.NAMES` a
+  ``crossed_<name>`` bool, the ``first_<name>`` month ("YYYY-MM") it turned red,
+  ``months_red_<name>`` and ``worst_<name>``, its worst value in its own unit
+  (:data:`sim.thresholds.UNITS`; None where it is infinite: a payback that never comes);
+- the gauges (sim/gauges.py, when the figures carry ``gauges_red``; None otherwise):
+  ``max_gauges_red`` and ``three_gauges_red_month``;
+- ``n_defaults``; the last year of the run: ``revenue_last_year_usd``,
+  ``capex_last_year_usd``, ``chip_revenue_last_year_usd`` (sums over the final 12
+  months, fewer in a shorter run), and over the whole run ``max_idle_frac``,
+  ``max_ghost_gw``, ``min_lab_runway_months``;
+- series (:data:`experiments.outcomes.SERIES`): ``chain``, the events in month order
+  (``{"month": "YYYY-MM", "kind", "event": words, "value": number or None}``: valuation
+  peaks and falls, capex's peak and fall, the first idle, rental and impairment damage,
+  each default, funding running dry, each threshold's first red month, the outcome);
+  ``defaults`` (names); ``years`` (calendar years) and ``yearly``: column -> one value
+  per year, the sum for flow columns and the last month's value (December in a full
+  year) for stock columns (the valuation, fundamental value and belief shares among
+  them), plus ``required_revenue_usd_per_year`` (the last month's required revenue x 12)
+  and ``months`` (months of the run in that year, 12 except at the ends);
 - tags: ``scenario``, ``months``, ``seed``.
 """
 
@@ -40,7 +60,8 @@ from sim.params import ParamError, coerce
 FLOW_COLUMNS = (R.AI_CAPEX_USD, R.AI_REVENUE_USD, R.CHIP_REVENUE_USD, R.IMPAIRMENTS_USD)
 #: Yearly last-month values.
 STOCK_COLUMNS = (R.IDLE_FRAC, R.GHOST_GW, R.POWERED_GW, R.TOKENS_PER_DAY, R.PRICE_USD_PER_MTOK,
-                 R.GPU_RENTAL_USD_PER_HOUR, R.SENTIMENT)
+                 R.GPU_RENTAL_USD_PER_HOUR, R.SENTIMENT, R.VALUATION_USD, R.FUNDAMENTAL_VALUE_USD, R.VALUATION_RATIO,
+                 "belief_trend_frac", "belief_fundamentalist_frac", "belief_physics_frac")
 
 
 def check_months(months: Any) -> int:
@@ -196,25 +217,31 @@ def yearly(figs: list[dict[str, Any]]) -> tuple[list[int], dict[str, list[Any]]]
     return years, table
 
 
+#: The verdict's scalar outcomes summarize() passes on as they are, in order.
+VERDICT_OUTCOMES = (
+    "outcome", "outcome_reason", "bust", "digestion", "boom", "bust_month", "bust_cause", "capex_fall_month",
+    "damage", "damage_month", "first_fall", "peak_valuation_usd", "peak_valuation_month", "valuation_last_usd",
+    "max_valuation_fall_frac", "min_valuation_ratio", "max_valuation_ratio", "peak_capex_usd_per_year",
+    "peak_capex_month", "max_capex_drawdown_frac", "max_revenue_gap_usd_per_year", "max_gauges_red",
+    "three_gauges_red_month",
+)
+
+
 def summarize(model) -> dict[str, Any]:
     """Outcomes of a model that has been stepped (see the module doc); plain values."""
     figs = model.figures
     v = run_verdict(model)
     last = figs[-12:]
-    out: dict[str, Any] = {
-        "bust": v["bust"],
-        "bust_month": v["bust_month"],
-        "bust_cause": v["bust_cause"],
-        "peak_capex_usd_per_year": v["peak_capex_usd_per_year"],
-        "peak_capex_month": v["peak_capex_month"],
-        "max_capex_drawdown_frac": v["max_capex_drawdown_frac"],
-        "max_revenue_gap_usd_per_year": v["max_revenue_gap_usd_per_year"],
-    }
+    out: dict[str, Any] = {k: v[k] for k in VERDICT_OUTCOMES}
     for name in thresholds.NAMES:
-        out[f"crossed_{name}"] = name in v["first_crossed"]
-        out[f"first_{name}"] = v["first_crossed"].get(name)
+        h = v["history"][name]
+        out[f"crossed_{name}"] = h["first"] is not None
+        out[f"first_{name}"] = h["first"]
+        out[f"months_red_{name}"] = h["months_red"]
+        out[f"worst_{name}"] = h["worst"]
     out["n_defaults"] = len(v["defaults"])
     out["defaults"] = list(v["defaults"])
+    out["chain"] = v["chain"]
     out["revenue_last_year_usd"] = sum(f[R.AI_REVENUE_USD] for f in last)
     out["capex_last_year_usd"] = sum(f[R.AI_CAPEX_USD] for f in last)
     out["chip_revenue_last_year_usd"] = sum(f[R.CHIP_REVENUE_USD] for f in last)
@@ -229,4 +256,4 @@ def summarize(model) -> dict[str, Any]:
 
 __all__ = ["run", "run_model", "build_model", "stepped_model", "summarize", "run_verdict", "yearly", "check_months", "check_seed", "model_kwargs",
            "check_run_months",
-           "FLOW_COLUMNS", "STOCK_COLUMNS", "plain"]
+           "FLOW_COLUMNS", "STOCK_COLUMNS", "VERDICT_OUTCOMES", "plain"]

@@ -25,8 +25,9 @@ FAIL_ENV = "COMPUTEBUBBLE_SWEEP_FAIL_SAMPLES"
 DASK_CONNECT_TIMEOUT_S = 5
 #: Runs in flight per worker (bounded so memory stays flat).
 IN_FLIGHT_PER_WORKER = 2
-#: Outcomes of ``run()`` left out of the rows: per-year series (``computebubble run`` shows them).
-DROPPED_OUTCOMES = ("years", "yearly")
+#: Outcomes of ``run()`` left out of the rows: the chain of events and the per-year series
+#: (``computebubble run`` shows them; ``first_fall`` and ``bust_cause`` stay, as text).
+DROPPED_OUTCOMES = ("chain", "years", "yearly")
 
 
 class SweepAborted(RuntimeError):

@@ -109,8 +109,8 @@ def binned_table(binned: Binned, bust: np.ndarray):
 
 def per_sample(ok, n_samples: int) -> tuple[Any, str | None]:
     """Mean of each output per sample (over replications); a reason if samples are missing."""
-    agg = ok.groupby("sample")[[c for c, _ in OUTPUTS]].mean(numeric_only=False)
-    agg["bust"] = ok.groupby("sample")["bust"].mean()
+    cols = [c for c, _ in OUTPUTS if c in ok.columns]   # a sweep stored before an outcome existed lacks it
+    agg = ok[cols].astype(float).groupby(ok["sample"]).mean()
     missing = n_samples - agg.index.isin(range(n_samples)).sum()
     if missing > 0:
         return agg, f"{missing} of {n_samples} samples have no successful run (a sweep not finished, or errors)"
@@ -131,6 +131,8 @@ def sobol_table(meta, ok) -> tuple[Any, str | None]:
     problem = {"num_vars": d, "names": names, "bounds": [[0.0, 1.0]] * d}
     rows = []
     for col, label in OUTPUTS:
+        if col not in agg:
+            continue
         y = agg[col].to_numpy(dtype=float)
         if not np.isfinite(y).all() or np.var(y) == 0:
             continue
@@ -142,7 +144,7 @@ def sobol_table(meta, ok) -> tuple[Any, str | None]:
             rows.append({"output": label, "parameter": name, "S1": si["S1"][j], "S1_conf": si["S1_conf"][j],
                          "ST": si["ST"][j], "ST_conf": si["ST_conf"][j]})
     if not rows:
-        return None, "both outputs are constant across samples"
+        return None, "every output is constant across samples"
     return pd.DataFrame(rows), None
 
 
@@ -161,6 +163,8 @@ def morris_table(meta, ok, design) -> tuple[Any, str | None]:
     problem = {"num_vars": d, "names": names, "bounds": [[0.0, 1.0]] * d}
     rows = []
     for col, label in OUTPUTS:
+        if col not in agg:
+            continue
         y = agg[col].to_numpy(dtype=float)
         if not np.isfinite(y).all():
             continue

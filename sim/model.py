@@ -249,6 +249,7 @@ class ComputeBubbleModel(mesa.Model):
         self.levels.append([r.level for r in readings])
         for r in readings:
             self.figures[-1][f"level_{r.name}"] = r.level
+            self.figures[-1][f"value_{r.name}"] = r.value
         dials = self.gauge_readings = gauges.evaluate(self.figures, self.p)
         self.gauge_levels.append([r.level for r in dials])
         for r in dials:

@@ -311,8 +311,13 @@ class Params:
     target_gross_margin_frac: float = _p(
         0.5, "fraction", "gross margin end users' AI revenue must earn", 0.0, 0.9,
         "Sequoia, 'AI's $600B question' (2024): 50% software margin")
-    bust_capex_drop_frac: float = _p(
-        0.3, "fraction", "a bust: AI capex this far below its peak within 12 months", 0.05, 0.95, "DESIGN.md")
+    bust_valuation_fall_frac: float = _p(
+        0.4, "fraction", "a bust: the AI valuation this far below its running peak, with a sign of damage "
+        "(idle, a rental price fall, material impairments, a default) from 6 months before to 12 after",
+        0.1, 0.95, "issue/DESIGN.md")
+    digestion_capex_drop_frac: float = _p(
+        0.3, "fraction", "digestion: annual AI capex (the trailing 12 months) this far below its running peak, "
+        "in a run that is not a bust", 0.05, 0.95, "issue/DESIGN.md")
 
     def with_overrides(self, **overrides: Any) -> "Params":
         """A copy with ``overrides`` applied, validated."""

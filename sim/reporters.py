@@ -55,9 +55,10 @@ MODEL_COLUMNS = (
     "ai_earnings_usd", "debt_drawn_usd", "debt_repaid_usd", "secured_debt_usd", "vendor_credit_usd",
     *(f"level_{n}" for n in thresholds.NAMES),
     *(f"gauge_{n}" for n in gauges.NAMES), *(f"gauge_level_{n}" for n in gauges.NAMES), "gauges_red",
+    *(f"value_{n}" for n in thresholds.NAMES),
 )
 
-#: Column order of the verdict's scalar outcomes (experiments.run, sweeps).
+#: Each threshold's level (0 green, 1 amber, 2 red) by month.
 LEVEL_COLUMNS = tuple(f"level_{n}" for n in thresholds.NAMES)
 #: The five dashboard gauges (:mod:`sim.gauges`), each month: value, level (0 green, 1
 #: amber, 2 red), and how many are red (``GAUGES_RED``; 3 or more is the dashboard's
@@ -65,6 +66,9 @@ LEVEL_COLUMNS = tuple(f"level_{n}" for n in thresholds.NAMES)
 GAUGE_COLUMNS = tuple(f"gauge_{n}" for n in gauges.NAMES)
 GAUGE_LEVEL_COLUMNS = tuple(f"gauge_level_{n}" for n in gauges.NAMES)
 GAUGES_RED = "gauges_red"
+#: Each threshold's value by month, in its unit (sim.thresholds.UNITS): the verdict's
+#: worst values come from these.
+VALUE_COLUMNS = tuple(f"value_{n}" for n in thresholds.NAMES)
 
 
 def month_figures(model) -> dict:

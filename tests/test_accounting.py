@@ -120,7 +120,8 @@ def test_200_uniform_draws_over_the_declared_box_run_clean():
         numeric = frame.drop(columns=["date"]).astype(float)
         finite = numeric.drop(columns=["lab_min_runway_months", "payback_months", "capex_growth_12m",
                                        "revenue_growth_12m", "gauge_industry_strain", "gauge_revenue_momentum",
-                                       "gauge_valuation_heat"])   # documented infinities (sim/gauges.py)
+                                       "gauge_valuation_heat", "value_liquidity", "value_payback", "value_two_curves",
+                                       "value_revenue_gap"])   # documented infinities (sim/gauges.py, thresholds' values)
         assert np.isfinite(finite.to_numpy()).all(), f"draw {i} (seed {seed}): a column is not finite"
         assert (numeric[list(NON_NEGATIVE)] >= 0).all().all(), f"draw {i} (seed {seed}): an impossible negative"
         assert (numeric["gpu_rental_usd_per_hour"] > 0).all() and (numeric["power_price_usd_per_mwh"] > 0).all()

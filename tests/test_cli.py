@@ -32,17 +32,38 @@ ISSUE_COLUMNS = (
 
 # ===== computebubble run ===========================================================================
 
-def test_run_prints_verdict_and_yearly_table(capsys):
+def _section(out: str, first_line_starts: str) -> list[str]:
+    """The lines of a printed block, from the one starting with ``first_line_starts`` to the blank line."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith(first_line_starts))
+    end = next((i for i in range(start, len(lines)) if not lines[i].strip()), len(lines))
+    return lines[start:end]
+
+
+def test_run_prints_verdict_chain_valuation_and_yearly_table(capsys):
     assert main(["run", "--months", "24", "--seed", "1"]) == 0
     out, err = capsys.readouterr()
     assert err == ""
     assert "Verdict" in out
-    for label in ("thresholds crossed", "bust:", "peak AI capex", "largest revenue gap", "defaults"):
+    for label in ("outcome:", "first to fall:", "AI valuation:", "thresholds crossed", "peak AI capex",
+                  "largest revenue gap", "defaults", "first red  months red  worst value"):
         assert label in out, label
-    table = [line.split() for line in out.splitlines() if line.strip()[:4].isdigit()]
+    outcome = next(line for line in out.splitlines() if line.strip().startswith("outcome:")).split()[1]
+    assert outcome in ("boom", "digestion", "bust")
+    for name in thresholds.NAMES:   # one history row per threshold
+        assert any(line.split()[:1] == [name] for line in _section(out, "threshold ")), name
+    chain = _section(out, "Chain of events")[1:]
+    assert chain and all(line.strip()[:7].count("-") == 1 and line.strip()[4] == "-" for line in chain)
+    assert [line.strip()[:7] for line in chain] == sorted(line.strip()[:7] for line in chain)   # month order
+    valuation = _section(out, "year   valuation $T")
+    for col in ("valuation $T", "fundamental $T", "ratio", "trend %", "fundamentalist %", "physics %"):
+        assert col in valuation[0], col
+    assert [row.split()[0] for row in valuation[1:3]] == ["2025", "2026"]
+    assert all(len(row.split()) == 7 for row in valuation[1:3])
+    table = [line.split() for line in _section(out, "year   AI capex")[1:] if line.strip()[:4].isdigit()]
     assert [row[0] for row in table] == ["2025", "2026"]
     assert all(len(row) == 11 for row in table)  # year + ten columns
-    header = next(line for line in out.splitlines() if line.strip().startswith("year"))
+    header = next(line for line in out.splitlines() if line.strip().startswith("year   AI capex"))
     for col in ("AI capex $B", "AI revenue $B", "required $B/yr", "idle %", "ghost GW", "powered GW",
                 "tokens T/day", "price $/Mtok", "rental $/h", "sentiment"):
         assert col in header, col
@@ -306,7 +327,14 @@ def test_run_returns_plain_values(result):
         assert (first is None) == (not result[f"crossed_{name}"])
         assert first is None or (len(first) == 7 and first[4] == "-")
     assert isinstance(result["bust"], bool) and isinstance(result["n_defaults"], int)
-    assert (result["bust_month"] is None) == (not result["bust"])
+    assert (result["bust_month"] is None) == (not result["bust"]) == (result["bust_cause"] is None)
+    assert result["outcome"] in ("boom", "digestion", "bust")
+    assert [result[o] for o in ("boom", "digestion", "bust")].count(True) == 1 and result[result["outcome"]]
+    for name in thresholds.NAMES:
+        assert isinstance(result[f"months_red_{name}"], int)
+        assert (result[f"months_red_{name}"] > 0) == result[f"crossed_{name}"]
+    for e in result["chain"]:
+        assert set(e) == {"month", "kind", "event", "value"} and len(e["month"]) == 7
     for key in ("peak_capex_usd_per_year", "max_revenue_gap_usd_per_year", "revenue_last_year_usd",
                 "capex_last_year_usd", "max_idle_frac", "max_ghost_gw"):
         assert isinstance(result[key], float), key
@@ -373,3 +401,11 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path):
 
 def test_run_check_runs_the_consistency_checks_and_passes():
     assert main(["run", "--months", "6", "--check"]) == 0
+
+
+def test_verdict_text_shows_the_gauges_once_the_figures_carry_them(result):
+    from experiments.cli import format_verdict
+
+    assert "gauges:" not in format_verdict(result)
+    text = format_verdict({**result, "max_gauges_red": 4, "three_gauges_red_month": "2026-05"})
+    assert "at most 4 red at once; three red first 2026-05" in text

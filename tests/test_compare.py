@@ -27,8 +27,15 @@ def test_compare_prints_the_table_and_writes_the_chart(tmp_path, capsys):
     assert "baseline" in header and "physics-wall" in header and "B - A" in header
     for label in ("peak AI capex", "AI revenue in the last year", "largest revenue gap", "largest idle share",
                   "largest ghost compute", "bust (month)", "thresholds crossed", "revenue_gap: first red",
-                  "write_downs: first red"):
+                  "write_downs: first red", "outcome (boom, digestion, bust)", "first to fall", "peak AI valuation",
+                  "deepest valuation fall"):
         assert label in text, label
+    # the outcome of each, and the first events of both chains
+    for key, name in (("A", "baseline"), ("B", "physics-wall")):
+        o = run(None, months=24, seed=2, scenario=name)
+        assert o["outcome"] in next(line for line in text.splitlines() if line.startswith("outcome (boom"))
+        head = next(i for i, line in enumerate(text.splitlines()) if line.startswith(f"{key} = {name}: {o['outcome']}"))
+        assert "first events of its chain" in text.splitlines()[head]
     assert "both 24 months (2025-01 to 2026-12), seed 2" in text
     # the table's numbers are the runs' own outcomes on the shared seed
     for name in ("baseline", "physics-wall"):
@@ -52,7 +59,7 @@ def test_same_scenario_twice_has_no_difference():
     assert c.a.summary == c.b.summary
     for label, va, vb, diff in outcome_rows(c):
         assert va == vb, label
-        assert diff in ("same month", "neither", "") or diff.startswith("+0"), (label, diff)
+        assert diff in ("same month", "neither", "same", "") or diff.startswith("+0"), (label, diff)
 
 
 def test_default_out_is_named_after_both_scenarios(tmp_path, monkeypatch, capsys):

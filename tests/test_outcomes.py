@@ -89,3 +89,37 @@ def test_direction_of_risk():
     assert runway.worse(12.0, 6.0) is True and runway.worse(None, 6.0) is None
     assert capex.worse(1e11, 2e11) is None
     assert BY_NAME["max_idle_frac"].difference(0.10, 0.15) == "+5.0 pts"
+
+
+def test_the_verdict_and_the_thresholds_history_are_declared_with_their_units():
+    from sim.thresholds import NAMES, WORSE
+
+    assert BY_NAME["outcome"].unit == "text" and "chain" in SERIES
+    for n in NAMES:
+        worst = BY_NAME[f"worst_{n}"]
+        assert worst.risk == WORSE[n], n           # coverage and runway are worse lower
+        assert BY_NAME[f"months_red_{n}"].unit == "months"
+    assert BY_NAME["worst_payback"].format(None) == "never pays back"
+    assert BY_NAME["worst_write_downs"].format(989e9) == "989"
+    assert BY_NAME["peak_valuation_usd"].format(8.06e12) == "8.06"
+    assert BY_NAME["peak_valuation_usd"].difference(8e12, 6e12) == "-2.00 (-25%)"
+    assert BY_NAME["max_revenue_gap_usd_per_year"].unit == "$B/yr"
+
+
+def test_the_analysis_explains_each_outcomes_share():
+    from experiments.sweep_stats import OUTPUTS
+
+    labels = dict(OUTPUTS)
+    assert labels["bust"] == "bust probability" and labels["digestion"] == "digestion probability"
+    assert labels["boom"] == "boom probability"
+
+
+def test_compare_rows_start_with_the_outcome_and_what_fell_first(outcome):
+    from experiments.outcomes import compare_rows
+
+    bust = {**outcome, "outcome": "bust", "bust_month": "2029-01"}
+    boom = {**outcome, "outcome": "boom", "first_fall": None}
+    rows = compare_rows(boom, bust)
+    assert [r.name for r in rows[:2]] == ["outcome", "first_fall"]
+    assert (rows[0].a, rows[0].b, rows[0].diff, rows[0].worse) == ("boom", "bust (2029-01)", "B worse", True)
+    assert compare_rows(bust, boom)[0].worse is False
