@@ -1,6 +1,7 @@
 """Browser tests: Playwright drives Debian's Chromium against the real `computebubble app`.
 
-They check what a person would see: charts that render and move, sliders that change
+They check what a person would see: charts that render and move (the valuation chart
+drawing the model's valuation and fundamental value in $T), sliders that change
 the running model, two runs side by side, a debate card that opens its scenario, a
 stored sweep on the Sweeps page, and bad input shown as a message, not a crash. The
 app is started with a scenarios folder and a sweeps root (``--scenarios``, ``--sweeps``),
@@ -73,12 +74,90 @@ def chart_paths(page) -> list[str]:
 
 def test_live_renders_its_charts_and_meter(page, url):
     open_live(page, url)
-    expect(page.locator("svg.svg-figure")).to_have_count(6)
-    for title in ("The two curves", "The fleet", "Idle share", "Token volume", "Lab runways", "Who the market"):
+    expect(page.locator("svg.svg-figure")).to_have_count(7)
+    for title in ("The two curves", "The fleet", "Idle share", "Token volume", "Lab runways", "Who the market",
+                  "The AI valuation against its fundamental value"):
         expect(page.get_by_text(title, exact=False).first).to_be_visible()
     step(page)
     expect(page.locator(".bubble-meter-item")).to_have_count(7)
     expect(page.locator(".contract-network svg, svg[aria-label='contract network']").first).to_be_visible()
+
+
+def drawn_values(page, selector: str) -> dict[str, list[float]]:
+    """The lines of the log-scale chart in ``selector``, by stroke colour, read back into
+    the units of its y axis through the positions of the axis's tick labels (good to
+    the half pixel by which an axis is offset for crisp lines)."""
+    page.wait_for_timeout(300)
+    got = page.locator(selector).evaluate("""el => {
+        const fig = el.querySelector('svg.svg-figure');
+        const ticks = Array.from(el.querySelectorAll('svg.svg-background .axis .tick'))
+            .map(t => [t.getAttribute('transform'), t.textContent]);
+        const lines = Array.from(fig.querySelectorAll('g.curve path.line'))
+            .filter(p => !p.closest('.g_legend')).map(p => [getComputedStyle(p).stroke, p.getAttribute('d')]);
+        return {ticks, lines};
+    }""")
+    ticks = [(float(m.group(1)), float(text)) for tr, text in got["ticks"]
+             if (m := re.fullmatch(r"translate\(0,\s*([-\d.e+]+)\)", tr))]     # the y axis's ticks
+    (y_lo, lo), (y_hi, hi) = max(ticks), min(ticks)                            # bottom and top tick
+    out: dict[str, list[float]] = {}
+    for stroke, d in got["lines"]:
+        ys = [float(y) for y in re.findall(r"[\d.e+-]+,([\d.e+-]+)", d)]
+        out.setdefault(stroke, [lo * (hi / lo) ** ((y_lo - y) / (y_lo - y_hi)) for y in ys])
+    return out
+
+
+def on_grid_params() -> dict:
+    """Baseline's values of the Live sliders, each moved onto its slider's steps. A value
+    between two steps is snapped by the browser's slider, which reports the snapped value
+    back as a move, so the page would run something other than the scenario."""
+    from sim.params import FIELDS
+    from viz import live
+
+    out = {}
+    for name in live.CONTENTION_SLIDERS + live.LEVER_SLIDERS:
+        meta, v = FIELDS[name].metadata, FIELDS[name].default
+        if FIELDS[name].type in ("int", int):
+            continue
+        step = live._nice_step(meta["max"] - meta["min"])
+        decimals = max(0, -int(f"{step:e}".split("e")[1]))
+        snapped = round(meta["min"] + round((v - meta["min"]) / step) * step, decimals)
+        if snapped != v:
+            out[name] = snapped
+    return out
+
+
+def test_live_valuation_chart_holds_the_models_valuation(page, url, served):
+    """The valuation chart, beside the belief mix with its caption, draws the model's
+    valuation and fundamental value in $T: stepped three months, its black and grey
+    lines read back (through the axis's tick labels) to the figures of the same run
+    stepped here (baseline with the sliders' values on their steps, seed 1)."""
+    from experiments.runner import build_model
+    from viz import sources
+
+    params = on_grid_params()
+    (served["scenarios"] / "valuation-check.toml").write_text(
+        'extends = "baseline"\ntitle = "Valuation check"\nclaim = "baseline on the sliders\' steps"\n[params]\n'
+        + "".join(f"{k} = {v!r}\n" for k, v in params.items()))
+    open_live(page, url, "?scenario=valuation-check")
+    page.wait_for_timeout(1000)
+    expect(page.get_by_text("Clear moved sliders")).to_have_count(0)    # the run is the scenario's
+    market = page.locator(".live-market")
+    expect(market.locator(".live-valuation svg.svg-figure")).to_have_count(1)
+    expect(market.locator(".live-beliefs svg.svg-figure")).to_have_count(1)
+    expect(market.locator(".live-valuation")).to_contain_text("The AI valuation against its fundamental value ($T")
+    expect(market.locator(".live-valuation .chart-caption")).to_contain_text("the bubble as a price")
+    expect(market.locator(".live-beliefs .chart-caption")).to_contain_text("0.5 when the valuation equals")
+    expect(market.locator(".live-beliefs")).to_contain_text("sentiment (0.5 = fair value)")
+    step(page, 3)
+    model = build_model(params, 72, 1, sources.load_named("baseline"))
+    for _ in range(3):
+        model.step()
+    lines = drawn_values(page, ".live-valuation")
+    valuation, fundamental = lines["rgb(0, 0, 0)"], lines["rgb(127, 127, 127)"]
+    assert len(valuation) == len(fundamental) == 3
+    for drawn, col in ((valuation, "valuation_usd"), (fundamental, "fundamental_value_usd")):
+        want = [f[col] / 1e12 for f in model.figures]
+        assert drawn == pytest.approx(want, rel=5e-3), col
 
 
 def test_step_advances_the_month_and_the_charts_change(page, url):

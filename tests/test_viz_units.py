@@ -52,3 +52,55 @@ def test_session_state_is_one_object_per_session():
     s = session()
     assert s.live.seed.value == 3 and s.tab.value == 1
     assert s.live.horizon.value == 72 and "months" in s.link_messages.value[0]
+
+
+def test_valuation_chart_holds_the_models_valuation_in_trillions():
+    """The Live page's valuation chart: valuation and fundamental value (and the trend and
+    physics rules' values) in $T, month by month, on a y range of whole ticks that holds
+    them; coloured as the belief mix beside it."""
+    import numpy as np
+
+    from sim import reporters as R
+    from viz.charts import COLOURS, LiveCharts, ValuationChart
+
+    m = ComputeBubbleModel(seed=1, n_user_cohorts=100)
+    charts = LiveCharts(12, [lab.name for lab in m.labs])
+    for _ in range(4):
+        m.step()
+        charts.add(m)
+        charts.flush()
+    chart = charts.valuation
+    assert chart.figure in charts.figures
+    cols = [R.VALUATION_USD, R.FUNDAMENTAL_VALUE_USD, "value_trend_usd", "value_physics_usd"]
+    want = np.array([[max(f[c] / 1e12, ValuationChart.FLOOR_USD_T) for f in m.figures] for c in cols])
+    assert np.allclose(chart.data[:, :4], want)
+    assert 0.5 < want[0, -1] < 50                          # a valuation in $T, not in dollars
+    assert np.allclose(chart.main.y, want[:2]) and np.allclose(chart.thin.y, want[2:])
+    assert np.allclose(chart.main.x, np.arange(4))
+    # the shading: red between fundamental and valuation where above it, green where below
+    val, fund = want[0], want[1]
+    assert np.allclose(chart.premium.y, [fund, np.maximum(val, fund)])
+    assert np.allclose(chart.discount.y, [np.minimum(val, fund), fund])
+    lo, hi = chart.y_scale.min, chart.y_scale.max
+    assert lo in ValuationChart.TICKS_USD_T and hi in ValuationChart.TICKS_USD_T
+    assert lo <= want.min() and want.max() <= hi
+    assert list(chart.y_axis.tick_values) == [t for t in ValuationChart.TICKS_USD_T if lo <= t <= hi]
+    assert chart.y_axis.label == "$T" and "$T" in chart.figure.title
+    assert list(chart.main.labels) == ["valuation", "fundamental value"]
+    assert list(chart.main.colors) == [COLOURS["valuation"], COLOURS["fundamental"]]
+    assert COLOURS["fundamental"] == COLOURS["fundamentalist"]      # it is the fundamentalist's value
+    beliefs = charts.beliefs
+    assert list(chart.thin.colors) == [beliefs.areas[0].colors[0], beliefs.areas[2].colors[0]]   # trend, physics
+    assert "bubble" in chart.CAPTION and "trend followers lose share" in chart.CAPTION
+    assert "fair value" in beliefs.line.labels[0] and "fundamental value" in beliefs.CAPTION
+
+
+def test_valuation_chart_draws_near_zero_values_at_its_floor():
+    from viz.charts import ValuationChart
+
+    chart = ValuationChart(3)
+    chart.set(0, 3e12, 2e12, 0.0, 1e9)
+    chart.set(1, 2.5e12, 2e12, 5e12, 1e12)
+    chart.flush()
+    assert chart.data[2, 0] == chart.data[3, 0] == ValuationChart.FLOOR_USD_T
+    assert (chart.y_scale.min, chart.y_scale.max) == (0.1, 5.0)

@@ -18,6 +18,9 @@ COLOURS = {
     "capex": "#d62728", "revenue": "#1f77b4", "required": "#7f7f7f", "powered": "#2ca02c",
     "ghost": "#9467bd", "idle": "#ff7f0e", "tokens": "#17becf", "price": "#8c564b",
     "trend": "#e377c2", "fundamentalist": "#7f7f7f", "physics": "#bcbd22", "sentiment": "#000000",
+    # the market's price is drawn in sentiment's black (sentiment is read from it), the
+    # fundamental value in the fundamentalist's grey (it is the fundamentalist's value)
+    "valuation": "#000000", "fundamental": "#7f7f7f", "premium": "#f8d7da", "discount": "#d4edda",
 }
 LAB_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 FIG_LAYOUT = {"height": "260px", "width": "100%"}
@@ -30,9 +33,9 @@ def _cols(n: int):
     return slice(0, n) if n > 1 else [0, 0]
 
 
-def _figure(title: str, marks, axes, legend: bool = True) -> bq.Figure:
+def _figure(title: str, marks, axes, legend: str = "top-left") -> bq.Figure:
     return bq.Figure(marks=marks, axes=axes, title=title, layout=FIG_LAYOUT, fig_margin=FIG_MARGIN,
-                     legend_location="top-left", animation_duration=0, legend_style={"stroke-width": 0},
+                     legend_location=legend, animation_duration=0, legend_style={"stroke-width": 0},
                      title_style={"font-size": "14px"})
 
 
@@ -80,6 +83,11 @@ class BeliefChart:
     """The investors' belief mix as a stacked area, with sentiment on top (0-1)."""
 
     BELIEFS = ("trend", "fundamentalist", "physics")
+    TITLE = "Who the market believes: trend (pink), fundamentalist (grey), physics (olive)"
+    CAPTION = ("The shaded bands are the shares of the three forecasting rules (they sum to 1). Each quarter the "
+               "shares move toward the rules whose forecasts of a year before came closest to the revenue growth "
+               "that happened. The black line is sentiment, read from the price: 0.5 when the valuation equals the "
+               "fundamental value (dotted), 0.8 at twice it, 0.2 at half.")
 
     def __init__(self, horizon: int):
         self.x = np.arange(horizon, dtype=float)
@@ -91,13 +99,15 @@ class BeliefChart:
                                colors=[COLOURS[b], COLOURS[b]], fill_colors=[COLOURS[b]], fill_opacities=[0.55],
                                labels=[b, b], display_legend=False, stroke_width=0)
                       for b in self.BELIEFS]
+        fair = bq.Lines(x=[0.0, float(max(horizon - 1, 1))], y=[0.5, 0.5], scales={"x": sx, "y": sy},
+                        colors=[COLOURS["sentiment"]], line_style="dotted", stroke_width=1, opacities=[0.6])
         self.sentiment = np.full(horizon, np.nan)
         self.line = bq.Lines(x=np.zeros(2), y=np.zeros(2), visible=False, scales={"x": sx, "y": sy},
-                             colors=[COLOURS["sentiment"]], labels=["sentiment"], display_legend=True, stroke_width=2.5)
+                             colors=[COLOURS["sentiment"]], labels=["sentiment (0.5 = fair value)"],
+                             display_legend=True, stroke_width=2.5)
         axes = [bq.Axis(scale=sx, label="month", grid_lines="none"),
                 bq.Axis(scale=sy, orientation="vertical", label="share / sentiment", tick_format=".1f")]
-        self.figure = _figure("Who the market believes: trend (pink), fundamentalist (grey), physics (olive)",
-                              [*self.areas, self.line], axes)
+        self.figure = _figure(self.TITLE, [*self.areas, fair, self.line], axes)
         self.n = 0
 
     def set(self, month: int, shares: list[float], sentiment: float) -> None:
@@ -120,6 +130,98 @@ class BeliefChart:
             self.line.visible = True
 
 
+class ValuationChart:
+    """The AI valuation against the fundamental value, in $T on a log scale, with the gap
+    between them shaded (red above: the bubble as a price; green below) and the trend
+    follower's and the physics investor's values as thin lines.
+
+    A log scale because the bubble is a ratio (sentiment is a function of it): twice the
+    fundamental value is the same height above it at $1T as at $10T. Values below
+    ``FLOOR_USD_T`` (a rule can value the claim near zero) are drawn at the floor. The
+    legend sits bottom-left: every value starts near the others, and the lines that fall
+    far do so later in the run.
+    """
+
+    TITLE = "The AI valuation against its fundamental value ($T, log scale)"
+    CAPTION = ("Black: the market's valuation of AI; each month it moves halfway toward the three rules' values "
+               "weighted by their shares. Grey: the fundamental value, the fundamentalist's (revenue growth "
+               "reverting to a maturing cloud market's). Red shading: the valuation above the fundamental value, the "
+               "bubble as a price (green: below it). Thin lines: what the trend follower (pink) and the physics "
+               "investor (olive) think it is worth (drawn at $0.1T when lower). Notice: when the trend followers "
+               "lose share (the pink band, right), the valuation falls toward the fundamental value, or below it "
+               "where the physics investor gains; funding, credit and tolerated capex fall with it.")
+    #: The lowest value drawn ($T), and the axis's tick marks: the y range runs from the
+    #: tick at or below the lowest value drawn to the tick at or above the highest.
+    FLOOR_USD_T = 0.1
+    TICKS_USD_T = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
+    MAIN = {"valuation": "valuation", "fundamental value": "fundamental"}
+    THIN = {"trend's value": "trend", "physics' value": "physics"}
+
+    def __init__(self, horizon: int):
+        self.x = np.arange(horizon, dtype=float)
+        sx = bq.LinearScale(min=0.0, max=float(max(horizon - 1, 1)))
+        self.y_scale = sy = bq.LogScale(min=1.0, max=10.0)
+        scales = {"x": sx, "y": sy}
+        #: rows: valuation, fundamental value, trend's value, physics' value ($T)
+        self.data = np.full((4, horizon), np.nan)
+        self.premium = bq.Lines(x=np.zeros(2), y=np.ones((2, 2)), visible=False, fill="between", scales=scales,
+                                colors=[COLOURS["premium"]] * 2, fill_colors=[COLOURS["premium"]],
+                                fill_opacities=[0.8], stroke_width=0, display_legend=False)
+        self.discount = bq.Lines(x=np.zeros(2), y=np.ones((2, 2)), visible=False, fill="between", scales=scales,
+                                 colors=[COLOURS["discount"]] * 2, fill_colors=[COLOURS["discount"]],
+                                 fill_opacities=[0.8], stroke_width=0, display_legend=False)
+        self.thin = bq.Lines(x=np.zeros(2), y=np.ones((2, 2)), visible=False, scales=scales,
+                             colors=[COLOURS[c] for c in self.THIN.values()], labels=list(self.THIN),
+                             display_legend=True, stroke_width=1.2)
+        self.main = bq.Lines(x=np.zeros(2), y=np.ones((2, 2)), visible=False, scales=scales,
+                             colors=[COLOURS[c] for c in self.MAIN.values()], labels=list(self.MAIN),
+                             display_legend=True, stroke_width=2.5)
+        axes = [bq.Axis(scale=sx, label="month", grid_lines="none"),
+                bq.Axis(scale=sy, orientation="vertical", label="$T", tick_format="~g",
+                        tick_values=[1.0, 2.0, 5.0, 10.0])]
+        self.y_axis = axes[1]
+        self.figure = _figure(self.TITLE, [self.premium, self.discount, self.thin, self.main], axes,
+                              legend="bottom-left")
+        self.n = 0
+        self.lo, self.hi = np.inf, -np.inf    # the lowest and highest values drawn so far ($T)
+
+    def set(self, month: int, valuation_usd: float, fundamental_usd: float, trend_usd: float,
+            physics_usd: float) -> None:
+        v = np.maximum(np.array([valuation_usd, fundamental_usd, trend_usd, physics_usd]) / 1e12, self.FLOOR_USD_T)
+        self.data[:, month] = v
+        if np.isfinite(v).any():
+            self.lo, self.hi = min(self.lo, float(np.nanmin(v))), max(self.hi, float(np.nanmax(v)))
+        self.n = month + 1
+
+    def flush(self) -> None:
+        if self.n == 0:
+            return
+        cols = _cols(self.n)
+        x = self.x[cols]
+        val, fund = self.data[0, cols], self.data[1, cols]
+        for mark, y in ((self.premium, [fund, np.maximum(val, fund)]), (self.discount, [np.minimum(val, fund), fund]),
+                        (self.thin, self.data[2:, cols]), (self.main, self.data[:2, cols])):
+            with mark.hold_sync():
+                mark.x = x
+                mark.y = np.vstack(y)
+                mark.visible = True
+        self._fit_axis()
+
+    def _fit_axis(self) -> None:
+        """Widen the y range to whole ticks around what is drawn (sent only when it changes)."""
+        if not np.isfinite(self.lo):
+            return
+        t = self.TICKS_USD_T
+        lo = max((x for x in t if x <= self.lo * 1.0001), default=t[0])
+        hi = min((x for x in t if x >= self.hi / 1.0001), default=t[-1])
+        if hi <= lo:
+            hi = min((x for x in t if x > lo), default=lo * 2)
+        if (lo, hi) != (self.y_scale.min, self.y_scale.max):
+            with self.y_scale.hold_sync():
+                self.y_scale.min, self.y_scale.max = lo, hi
+            self.y_axis.tick_values = [x for x in t if lo <= x <= hi]
+
+
 class LiveCharts:
     """The Live page's charts for one run."""
 
@@ -138,8 +240,9 @@ class LiveCharts:
         self.runways = SeriesChart(f"Lab runways (months of cash, capped at {RUNWAY_CAP_MONTHS:.0f})",
                                    {n: LAB_COLOURS[i % len(LAB_COLOURS)] for i, n in enumerate(lab_names)},
                                    horizon, "months", y_min=0.0, y_max=RUNWAY_CAP_MONTHS)
+        self.valuation = ValuationChart(horizon)
         self.beliefs = BeliefChart(horizon)
-        self.all = (self.two_curves, self.fleet, self.idle, self.tokens, self.runways, self.beliefs)
+        self.all = (self.two_curves, self.fleet, self.idle, self.tokens, self.valuation, self.beliefs, self.runways)
 
     def add(self, model) -> None:
         """Write the model's newest month into the charts (no drawing yet)."""
@@ -152,6 +255,8 @@ class LiveCharts:
         self.tokens.set(m, [max(f[R.TOKENS_PER_DAY] / 1e12, 1e-3), max(f[R.PRICE_USD_PER_MTOK] * 100, 1e-3)])
         self.runways.set(m, [0.0 if lab.defaulted else min(lab.runway_months, RUNWAY_CAP_MONTHS)
                              for lab in model.labs])
+        self.valuation.set(m, f[R.VALUATION_USD], f[R.FUNDAMENTAL_VALUE_USD], f["value_trend_usd"],
+                           f["value_physics_usd"])
         self.beliefs.set(m, [f["belief_trend_frac"], f["belief_fundamentalist_frac"], f["belief_physics_frac"]],
                          f[R.SENTIMENT])
 

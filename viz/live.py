@@ -327,20 +327,40 @@ def _format_reading(r: thresholds.Reading) -> str:
     return f"{v:+.2f}" if r.name == "two_curves" else f"{v:.2f}"
 
 
+CAPTION_STYLE = "font-size:12px;color:#555;margin:2px 8px 10px 8px;line-height:1.4"
+
+
 @solara.component
 def Charts(run: LiveRun):
-    """The charts and panels, created once per run; each month updates them in place."""
+    """The charts and panels, created once per run; each month updates them in place.
+
+    Side by side in pairs: the two curves and the fleet, idle compute and tokens, the
+    market (the valuation beside the belief mix that sets it, each with a caption), then
+    the labs' runways beside the contract network."""
+    c = run.charts
     solara.display(run.status)
     solara.display(run.meter)
     with solara.Columns([1, 1]):
         with solara.Column():
-            for fig in run.charts.figures[0::2]:
-                solara.display(fig)
+            solara.display(c.two_curves.figure)
+            solara.display(c.idle.figure)
         with solara.Column():
-            for fig in run.charts.figures[1::2]:
-                solara.display(fig)
-    with solara.Card("The contract network (edge width: this month's flow; red cross: defaulted)"):
-        solara.display(run.network)
+            solara.display(c.fleet.figure)
+            solara.display(c.tokens.figure)
+    with solara.Columns([1, 1], classes=["live-market"]):
+        with solara.Column(classes=["live-valuation"]):
+            solara.display(c.valuation.figure)
+            Plain(c.valuation.CAPTION, tag="p", classes=["chart-caption"], style=CAPTION_STYLE)
+        with solara.Column(classes=["live-beliefs"]):
+            solara.display(c.beliefs.figure)
+            Plain(c.beliefs.CAPTION, tag="p", classes=["chart-caption"], style=CAPTION_STYLE)
+    with solara.Columns([2, 3]):
+        with solara.Column():
+            solara.display(c.runways.figure)
+        with solara.Column():
+            with solara.Card("The contract network", subtitle="edge width: this month's flow; red cross: defaulted",
+                             margin=0):
+                solara.display(run.network)
 
 
 @solara.component

@@ -2,7 +2,8 @@
 
 Starts the real app on a free 127.0.0.1 port, drives it with Debian's Chromium through
 Playwright (``pip install -e '.[test]'`` and ``apt-get install -y chromium``), and writes
-``live.png``, ``compare.png``, ``debate.png`` and ``sweeps.png`` (the README shows them).
+``live.png``, ``compare.png``, ``debate.png`` and ``sweeps.png`` (the README shows them), and
+``live-market.png``: Live's market row (the valuation beside the belief mix) with its captions.
 The Sweeps shot uses a small sweep run on the spot unless ``--sweep DIR`` is given; the
 app is started with that sweep's parent folder as its sweeps root (``--sweeps``).
 """
@@ -56,6 +57,7 @@ def take(out: Path, sweep: Path) -> list[Path]:
         page.get_by_text("Month: 72 of 72").wait_for()
         page.wait_for_timeout(1000)
         shots.append(_shot(page, out / "live.png"))
+        shots.append(_shot(page.locator(".live-market"), out / "live-market.png"))
         page.get_by_role("tab", name="Compare").click()
         page.get_by_role("button", name="Run both").click()
         page.locator(".compare-table").wait_for()
@@ -76,9 +78,11 @@ def take(out: Path, sweep: Path) -> list[Path]:
     return shots
 
 
-def _shot(page, path: Path) -> Path:
+def _shot(target, path: Path) -> Path:
+    """A screenshot of a page (its viewport) or of one element (a locator, scrolled into view)."""
+    page = getattr(target, "page", target)
     page.wait_for_timeout(800)
-    page.screenshot(path=str(path))
+    target.screenshot(path=str(path))
     print(f"wrote {path}")
     return path
 
