@@ -55,6 +55,9 @@ DEFAULT_LABS = (
             open_weights=True, opex_usd_per_month=0.02e9),
 )
 
+#: Labs plan commitments on revenue growing at most this fast (log per year; tripling a
+#: year, about OpenAI's 2025 run-rate growth, public record: $5.5B -> $20B).
+MAX_PLANNED_REVENUE_GROWTH = math.log(3.0)
 #: A lab's training budget counts its cash as spread over this many years (an assumption:
 #: labs hold about two years of runway after a round).
 TRAINING_CASH_YEARS = 2.0
@@ -332,13 +335,15 @@ class ModelLab(mesa.Agent):
         return self.demand_paid_tokens_per_day / total if total > 0 else 1.0 / len(self.model.labs)
 
     def expected_revenue_usd_per_year(self, months: float = 12.0) -> float:
-        """Revenue the lab expects a year out at its expected growth; an in-house lab adds
-        the ad value of the free tokens it serves for its parent."""
+        """Revenue the lab expects a year out, at the market's consensus forecast of AI
+        revenue growth (not its token growth: tokens grow far faster than revenue as prices
+        fall); an in-house lab adds the ad value of the free tokens it serves for its parent."""
         month_rev = self.revenue_usd_month
         if self.parent is not None:
             free = max(0.0, self.served_tokens_per_day - self.paid_served_tokens_per_day)
             month_rev += free * self.price_usd_per_mtok / 1e6 * DAYS_PER_MONTH * AD_VALUE_OF_FREE_TOKEN_FRAC
-        return month_rev * 12.0 * math.exp(max(self.expected_growth, 0.0) * months / 12.0)
+        g = min(self.model.capital.consensus, MAX_PLANNED_REVENUE_GROWTH)
+        return month_rev * 12.0 * math.exp(max(g, 0.0) * months / 12.0)
 
     def training_value_usd_per_year(self) -> float:
         """What a year of training is worth spending (the marginal value of capability).
@@ -404,8 +409,9 @@ class ModelLab(mesa.Agent):
     def plan_contracts(self, months: int) -> None:
         """Commit to the compute it expects to want ``months`` ahead, beyond what is
         already contracted then, as far as it can see the money to pay for it: cash, and
-        over the term its current revenue and the funding it raised over the last year,
-        times ``commitment_funding_multiple`` (labs commit ahead of revenue, 004). A
+        over the term the revenue it expects at the market's consensus growth and the
+        funding it can expect, times ``commitment_funding_multiple`` (above 1: labs commit
+        ahead of even what they expect, 004). A
         distressed lab commits only to what serving its paying users needs."""
         p = self.model.p
         month = self.model.month
@@ -421,8 +427,8 @@ class ModelLab(mesa.Agent):
         quote = self._quote_usd_per_hour()
         term = p.contract_term_months
         committed = rental.remaining_commitment_usd(self.name, month)
-        means = p.commitment_funding_multiple * (
-            self.cash_usd + (self.revenue_usd_month * 12.0 + self._expected_funding_usd_per_year()) * term / 12.0)
+        means = p.commitment_funding_multiple * (self.cash_usd + self.expected_revenue_over_usd(term)
+                                                 + self._expected_funding_usd_per_year() * term / 12.0)
         room = max(0.0, means - committed)
         new = min(new, room / (quote * HOURS_PER_MONTH * term))
         if new <= 0:
@@ -435,6 +441,13 @@ class ModelLab(mesa.Agent):
             if share > 0:
                 rental.sign(self.name, h.name, new * share, start, term, h.contract_quote_usd_per_hour())
         self.contracted_usd_month += new * quote * HOURS_PER_MONTH * term
+
+    def expected_revenue_over_usd(self, months: int) -> float:
+        """Revenue the lab expects over the next ``months``: this month's, growing at the
+        capital market's consensus forecast of AI revenue growth (what analysts and
+        investors say the market will do), no faster than ``MAX_PLANNED_REVENUE_GROWTH``."""
+        g = min(self.model.capital.consensus, MAX_PLANNED_REVENUE_GROWTH)
+        return sum(self.revenue_usd_month * math.exp(g * m / 12.0) for m in range(1, months + 1))
 
     def _expected_funding_usd_per_year(self) -> float:
         if self.parent is not None:

@@ -55,11 +55,12 @@ DEMAND_DROP = [{"month": 25, "set": {"value_ceiling_scale": 0.1, "reliability_ce
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_committed_orders_make_a_demand_drop_idle_capacity_before_capex_falls(seed):
-    """Demand drops in month 25 (what users will pay collapses). Chips and shells already
-    committed keep arriving, so idle capacity rises within half a year while capex has
-    barely moved; capex falls only later, as plans catch up."""
+    """Demand drops in month 25 (what users will pay collapses). Labs' take-or-pay
+    contracts keep capacity rented for a few months, but chips and shells already committed
+    keep arriving, so idle capacity rises 3-9 months after the drop while capex in the first
+    quarter has barely moved; capex falls only later, as plans catch up."""
     (_, base), (_, drop) = run(48, seed), run(48, seed, events=DEMAND_DROP)
-    first, later = slice(24, 30), slice(36, 48)
+    first, later = slice(28, 34), slice(36, 48)
     assert drop["idle_frac"].iloc[first].mean() > base["idle_frac"].iloc[first].mean() + 0.05
     assert drop["ai_capex_usd"].iloc[24:27].sum() > 0.85 * base["ai_capex_usd"].iloc[24:27].sum()
     assert drop["ai_capex_usd"].iloc[later].sum() < 0.85 * base["ai_capex_usd"].iloc[later].sum()

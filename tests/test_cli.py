@@ -403,9 +403,10 @@ def test_run_check_runs_the_consistency_checks_and_passes():
     assert main(["run", "--months", "6", "--check"]) == 0
 
 
-def test_verdict_text_shows_the_gauges_once_the_figures_carry_them(result):
+def test_verdict_text_shows_the_gauges(result):
     from experiments.cli import format_verdict
 
-    assert "gauges:" not in format_verdict(result)
+    assert result["max_gauges_red"] is not None       # the run's figures carry the gauges
+    assert f"at most {result['max_gauges_red']} red at once" in format_verdict(result)
     text = format_verdict({**result, "max_gauges_red": 4, "three_gauges_red_month": "2026-05"})
     assert "at most 4 red at once; three red first 2026-05" in text
