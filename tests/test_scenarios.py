@@ -1,8 +1,8 @@
 """Each shipped position's claim holds in the model, and every scenario file is sound.
 
 One test per position: the scenario runs against the baseline (or, for the sovereign
-backstop, against the funding squeeze it extends) on seeds 1, 2 and 3 for 48 months, and
-the test checks the direction its claim and narrative state, through the mechanism
+backstop, against the funding squeeze it extends) on seeds 1-5 for the full 72 months,
+and the test checks the direction its claim and narrative state, through the mechanism
 they name. Margins are set well inside what the mechanism gives, never from a fitted
 number. Each (scenario, seed) runs once per module (the ``runs`` fixture caches it).
 """
@@ -20,8 +20,8 @@ from experiments.runner import run_model, summarize
 from experiments.scenario import SCENARIO_DIR, list_scenarios, load_scenario
 from sim.params import FIELDS, INIT_ONLY_FIELDS
 
-SEEDS = (1, 2, 3)
-MONTHS = 48
+SEEDS = (1, 2, 3, 4, 5)
+MONTHS = 72
 #: The positions DESIGN.md asks for ("The debate as scenarios").
 REQUIRED = ("baseline", "jevons-boom", "ln-revenue", "physics-wall", "deepseek-shock", "scaling-stalls",
             "reliability-ceiling", "roi-caution", "dark-fibre", "sovereign-backstop")
@@ -30,7 +30,7 @@ SEED_DIR = Path(__file__).resolve().parents[1] / "experiments" / "data" / "seeds
 
 
 class Run:
-    """A 48-month run: the model-level frame, the outcomes and the facts tests need."""
+    """A 72-month run: the model-level frame, the outcomes and the facts tests need."""
 
     def __init__(self, name: str, seed: int):
         model, frame = run_model(None, MONTHS, seed, name)
@@ -54,8 +54,8 @@ class Run:
         """Tokens users asked for over the run (served plus unserved), token-days."""
         return float((self.col("user_tokens_per_day") + self.col("unserved_tokens_per_day")).sum())
 
-    def red_months(self, threshold: str) -> int:
-        return int((self.f[f"level_{threshold}"] == 2).sum())
+    def red_months(self, threshold: str, months: slice = slice(None)) -> int:
+        return int((self.f[f"level_{threshold}"].iloc[months] == 2).sum())
 
 
 @pytest.fixture(scope="module")
@@ -80,29 +80,37 @@ def test_jevons_boom_raises_tokens_and_revenue(runs):
     """More users (faster Bass imitation) and more tokens per user (agentic growth, a
     higher value ceiling) at an elasticity above 1: revenue in the first year at least 1.5x
     the baseline's and in the fourth at least 1.15x; more active users; revenue closes on
-    the build-out (the revenue-gap threshold red in no more months); and demand outruns the
-    compute that can be powered, so the rental price ends the fourth year higher."""
+    the build-out (over the first four years it covers on average at least 1.3x the share
+    of the required revenue the baseline's does); and demand outruns the compute that can
+    be powered, so the rental price is higher at the end of the fourth year and of the run."""
+    def coverage(r):
+        return float(np.mean(r.col("ai_revenue_usd")[:48] / r.col("required_revenue_usd")[:48]))
+
     for seed, base, s in pairs(runs, "jevons-boom"):
         assert s.revenue(0, 12) >= 1.5 * base.revenue(0, 12), seed
         assert s.revenue(36, 48) >= 1.15 * base.revenue(36, 48), seed
-        assert s.red_months("revenue_gap") <= base.red_months("revenue_gap"), seed
+        assert coverage(s) >= 1.3 * coverage(base), seed
         assert s.col("active_users")[-1] > base.col("active_users")[-1], seed
+        assert s.col("gpu_rental_usd_per_hour")[47] > base.col("gpu_rental_usd_per_hour")[47], seed
         assert s.col("gpu_rental_usd_per_hour")[-1] > base.col("gpu_rental_usd_per_hour")[-1], seed
 
 
 def test_ln_revenue_lowers_revenue_growth(runs):
     """Flat usage, an early penetration ceiling, inelastic demand and cheap substitutes:
-    the fourth year's revenue over the first year's is under half the baseline's ratio,
-    the fourth year's revenue is lower, and so are tokens per day at the end; the build-out
-    meets too little demand: idle capacity in the fourth year at least 10 points above the
-    baseline's."""
+    the last year's revenue over the first year's is under half the baseline's ratio, the
+    last year's revenue is lower, and so are tokens over the run. The market sees it
+    first: the valuation falls at least half from its peak within two years, the funding
+    and tolerance it lets out shrink, and peak capex is under half the baseline's: the
+    glut is cut before it is built (compare dark-fibre, where builders ignore the market)."""
     for seed, base, s in pairs(runs, "ln-revenue"):
-        assert s.col("idle_frac")[36:48].mean() >= base.col("idle_frac")[36:48].mean() + 0.1, seed
-        growth = s.revenue(36, 48) / s.revenue(0, 12)
-        base_growth = base.revenue(36, 48) / base.revenue(0, 12)
+        v = s.col("valuation_usd")[:24]
+        assert v.min() <= 0.5 * v.max(), seed
+        assert s.s["peak_capex_usd_per_year"] < 0.5 * base.s["peak_capex_usd_per_year"], seed
+        growth = s.revenue(60, 72) / s.revenue(0, 12)
+        base_growth = base.revenue(60, 72) / base.revenue(0, 12)
         assert growth < 0.5 * base_growth, (seed, growth, base_growth)
-        assert s.revenue(36, 48) < base.revenue(36, 48), seed
-        assert s.col("tokens_per_day")[-1] < base.col("tokens_per_day")[-1], seed
+        assert s.revenue(60, 72) < base.revenue(60, 72), seed
+        assert s.col("tokens_per_day").sum() < 0.7 * base.col("tokens_per_day").sum(), seed
 
 
 def test_physics_wall_raises_ghost_compute(runs):
@@ -161,10 +169,12 @@ def test_reliability_ceiling_lowers_enterprise_adoption_and_revenue(runs):
 
 
 def test_roi_caution_lowers_peak_capex(runs):
-    """No optimism, little arms race, a less tolerant market: peak AI capex (trailing 12
-    months) at least 10% below the baseline's, and fewer chips waiting unpowered."""
+    """No optimism, little arms race, a less tolerant market: AI capex over 2025-27 at least
+    30% below the baseline's, a lower peak (trailing 12 months) over the run, and fewer
+    chips waiting unpowered."""
     for seed, base, s in pairs(runs, "roi-caution"):
-        assert s.s["peak_capex_usd_per_year"] < 0.9 * base.s["peak_capex_usd_per_year"], seed
+        assert s.col("ai_capex_usd")[:36].sum() < 0.7 * base.col("ai_capex_usd")[:36].sum(), seed
+        assert s.s["peak_capex_usd_per_year"] < base.s["peak_capex_usd_per_year"], seed
         assert s.col("ghost_gw").mean() < base.col("ghost_gw").mean(), seed
 
 
@@ -187,24 +197,26 @@ def test_dark_fibre_drives_idle_toward_the_dark_fibre_band(runs):
 
 def test_funding_squeeze_shortens_runways(runs):
     """Investors fund nothing from the freeze month: at least two independent labs
-    default within 18 months (their committed compute outruns revenue); the labs'
-    shortest runway after the freeze falls under six months and below the baseline's;
-    the liquidity threshold is red in more months."""
+    default within 18 months (their committed compute outruns revenue); in the two years
+    after the freeze the labs' shortest runway falls under six months and below the
+    baseline's, and the liquidity threshold is red in more months."""
     # run months count from 1; the frame's month column and default records from 0
     freeze = load_scenario("funding-squeeze").params["funding_freeze_month"] - 1
     for seed, base, s in pairs(runs, "funding-squeeze"):
         early = [d for d in s.lab_defaults if freeze <= d["month"] <= freeze + 18]
         assert len(early) >= 2, (seed, s.defaults)
-        runway = s.col("lab_min_runway_months")[freeze:].min()
-        assert runway < 6 and runway < base.col("lab_min_runway_months")[freeze:].min(), seed
-        assert s.red_months("liquidity") > base.red_months("liquidity"), seed
+        after = slice(freeze, freeze + 24)
+        runway = s.col("lab_min_runway_months")[after].min()
+        assert runway < 6 and runway < base.col("lab_min_runway_months")[after].min(), seed
+        assert s.red_months("liquidity", after) > base.red_months("liquidity", after), seed
 
 
 def test_sovereign_backstop_keeps_labs_funded(runs):
     """Under the same squeeze, a state floor from its event's month: funding reaches the
-    labs, their shortest runway after the freeze is at least five months longer than
-    without the floor and over the rest of the run stays near a year (median at least nine
-    months), fewer labs default, and the liquidity threshold is red in fewer months."""
+    labs; in the two years after the freeze their shortest runway is at least five months
+    longer than without the floor and the liquidity threshold is red in fewer months; over
+    the rest of the run the runway stays near a year (median at least nine months), and
+    fewer labs default."""
     sc = load_scenario("sovereign-backstop")
     assert sc.extends == "funding-squeeze"
     floor_month = min(e["month"] for e in sc.events if "sovereign_floor_usd_per_year" in e["set"])
@@ -212,12 +224,13 @@ def test_sovereign_backstop_keeps_labs_funded(runs):
     for seed, squeeze, s in pairs(runs, "sovereign-backstop", against="funding-squeeze"):
         assert s.col("funding_granted_usd")[floor_month:].sum() > 0, seed
         assert squeeze.col("funding_granted_usd")[freeze:].sum() == 0, seed
-        runway = s.col("lab_min_runway_months")[freeze:]
-        squeezed = squeeze.col("lab_min_runway_months")[freeze:]
+        after = slice(freeze, freeze + 24)
+        runway = s.col("lab_min_runway_months")[after]
+        squeezed = squeeze.col("lab_min_runway_months")[after]
         assert runway.min() >= squeezed.min() + 5, (seed, runway.min(), squeezed.min())
-        assert np.median(runway) >= 9, seed
+        assert np.median(s.col("lab_min_runway_months")[freeze:]) >= 9, seed
         assert len(s.lab_defaults) < len(squeeze.lab_defaults), seed
-        assert s.red_months("liquidity") < squeeze.red_months("liquidity"), seed
+        assert s.red_months("liquidity", after) < squeeze.red_months("liquidity", after), seed
 
 
 # ===== every file ==================================================================================
