@@ -184,6 +184,20 @@ def record_targets(rows: list[dict] | None = None) -> tuple[Target, ...]:
         out.append(Target(f"{lab} run-rate, Dec 2025", "record", source, f"${value:.0f}B a year", *_rel(value, tol),
                           "USD B/yr", lambda r, n=lab: r.lab_revenue(n, slice(11, 12)) * 12 / 1e9,
                           f"tolerance +-{tol:.0%}; December's revenue x 12"))
+    start = [record_value("market_value", e, d, rows) for e, d in
+             (("NVIDIA", "2024-12"), ("OpenAI", "2024-10"), ("Anthropic", "2025-03"))]
+    end = [record_value("market_value", e, d, rows) for e, d in
+           (("NVIDIA", "2025-12"), ("OpenAI", "2025-10"), ("Anthropic", "2025-09"))]
+    v0, v1 = sum(v for v, _ in start), sum(v for v, _ in end)
+    out.append(Target("AI valuation, Jan 2025", "record", "NVIDIA's market value and OpenAI's and Anthropic's "
+                      "last rounds", f"${v0 / 1000:.2f}T", *_rel(v0, 0.30), "USD B",
+                      lambda r: r.f["2025-01"]["valuation_usd"] / 1e9,
+                      "tolerance +-30%; the model's valuation of claims on AI profits against the market value "
+                      "of the AI pure plays (growth_fade_halflife_years is set near it)"))
+    out.append(Target("AI valuation, Dec 2025 over Jan 2025", "record", "the same three, a year on",
+                      f"{v1 / v0:.2f}", *_rel(v1 / v0, 0.30), "ratio",
+                      lambda r: r.f["2025-12"]["valuation_usd"] / r.f["2025-01"]["valuation_usd"],
+                      "tolerance +-30%; not fitted: how far the market's belief mix moves the price in 2025"))
     return tuple(out)
 
 

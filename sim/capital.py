@@ -80,8 +80,9 @@ def claim_value_usd(revenue_usd_per_year: float, growth_per_year: float, discoun
     left below ``ceiling_usd_per_year``, the labour AI can replace (001: a $3-4T market
     needs an equal reallocation of labour). Profits are ``margin_frac`` of revenue,
     discounted at ``discount_frac`` for ``VALUATION_HORIZON_YEARS``, then a growing
-    perpetuity. The ceiling bounds the value: a faster forecast reaches the same mature
-    market sooner, so the bull's value stays within a few times the bear's.
+    perpetuity. The ceiling bounds the value: a faster forecast only reaches the same
+    mature market sooner, so doubling a bull's forecast adds far less than it would to an
+    unbounded path.
     """
     if revenue_usd_per_year <= 0:
         return 0.0

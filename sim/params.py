@@ -286,8 +286,9 @@ class Params:
     growth_fade_halflife_years: float = _p(
         4.0, "years", "half-life over which investors expect a revenue growth rate to fade toward long-run growth "
         "when they value AI profits", 1.0, 8.0,
-        "calibrated: with 4 years the month-0 valuation is near the record's ~$3.6T of AI claims (NVIDIA and "
-        "the labs' last rounds, end-2024); a growth company's usual competitive-advantage period")
+        "calibrated: with 4 years the month-0 valuation is near the record's $3.5T of AI claims (NVIDIA and "
+        "OpenAI and Anthropic rounds, 2024-25; docs/calibration.md); a growth company's usual "
+        "competitive-advantage period")
     market_guidance_elasticity: float = _p(
         1.0, "elasticity", "how strongly the market's mood (confidence against 2025's) scales the demand growth "
         "hyperscalers plan for (0: planning ignores the market)", 0.0, 3.0,

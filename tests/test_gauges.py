@@ -18,11 +18,6 @@ def baseline():
     return stepped_model(months=72, seed=1, scenario="baseline")
 
 
-@pytest.fixture(scope="module")
-def dark_fibre():
-    return stepped_model(months=36, seed=1, scenario="dark-fibre")
-
-
 def _series(model, name, key="gauge_"):
     return [f[key + name] for f in model.figures]
 
@@ -118,21 +113,34 @@ def test_dearer_money_cools_valuation_heat():
     assert all(d < c for d, c in zip(_series(dear, "valuation_heat"), _series(cheap, "valuation_heat")))
 
 
-def test_overbuilding_on_debt_turns_funding_quality_red(baseline, dark_fibre):
-    """dark-fibre (optimistic hyperscalers in an arms race, on ln-shaped revenue) borrows
-    for its build-out: more than half of a year's AI capex is borrowed within its first
-    two years. The baseline funds its build-out mostly from cash flow and never does; a
+BOLD_AND_EASY = {"power_build_multiplier": 2.0, "hyperscaler_optimism": 2.0}
+
+
+def test_overbuilding_on_debt_turns_funding_quality_red(baseline):
+    """Optimistic planners with the grid twice as easy to get build faster than cash flow
+    pays for: more than half of a year's AI capex is borrowed within the first three
+    years. The baseline funds its build-out mostly from cash flow and never does; a
     funding freeze (funding-squeeze) borrows less than the baseline."""
-    assert 2 in _series(dark_fibre, "funding_quality", "gauge_level_")[:24]
+    bold = stepped_model(BOLD_AND_EASY, months=36, seed=1)
+    assert 2 in _series(bold, "funding_quality", "gauge_level_")
     assert 2 not in _series(baseline, "funding_quality", "gauge_level_")
     squeeze = stepped_model(months=36, seed=1, scenario="funding-squeeze")
     assert max(_series(squeeze, "funding_quality")) < max(_series(baseline, "funding_quality")[:36])
 
 
-def test_which_assumptions_turn_three_gauges_red(baseline, dark_fibre):
-    """The dashboard's bubble call (three red) is reached by the dark-fibre overbuild in its
-    first two years, never by the baseline, which stays at caution (two red) at most."""
-    assert max(f["gauges_red"] for f in baseline.figures) < gauges.RED_FOR_BUBBLE
-    assert any(f["gauges_red"] >= gauges.RED_FOR_BUBBLE for f in dark_fibre.figures[:24])
-    assert gauges.dashboard_call(max(f["gauges_red"] for f in dark_fibre.figures)) == "bubble"
+@pytest.mark.parametrize("seed", (1, 2, 3))
+def test_which_assumptions_turn_three_gauges_red(seed):
+    """The dashboard's bubble call (three red) needs two assumptions together: optimistic
+    planners and easy power. Either alone stays at caution (two red) at most, as does the
+    baseline; together, debt-funded capex turns funding quality red while capex strains the
+    economy and the industry, within the first two years."""
+    both = stepped_model(BOLD_AND_EASY, months=36, seed=seed)
+    assert any(f["gauges_red"] >= gauges.RED_FOR_BUBBLE for f in both.figures[:24])
+    assert gauges.dashboard_call(max(f["gauges_red"] for f in both.figures)) == "bubble"
+    for one in ({"power_build_multiplier": 2.0}, {"hyperscaler_optimism": 2.0}, None):
+        alone = stepped_model(one, months=36, seed=seed)
+        assert max(f["gauges_red"] for f in alone.figures) < gauges.RED_FOR_BUBBLE, one
+
+
+def test_the_dashboard_call_follows_its_rule():
     assert [gauges.dashboard_call(n) for n in range(5)] == ["boom", "boom", "caution", "bubble", "bubble"]
