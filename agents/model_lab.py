@@ -478,7 +478,8 @@ class ModelLab(mesa.Agent):
         self._net_history.append(net)
         burn = -sum(self._net_history[-3:]) / len(self._net_history[-3:])
         owed = self.model.ledger.owed(self)
-        self.runway_months = (self.cash_usd - owed) / burn if burn > 0 else math.inf
+        # no runway left (0) once it owes more than it holds
+        self.runway_months = max(0.0, (self.cash_usd - owed) / burn) if burn > 0 else math.inf
         self.raised_history.append(self.raised_usd_month)
         if self.parent is not None:
             parent = self.model.hyperscalers_by_name[self.parent]

@@ -60,7 +60,7 @@ UNITS = {
     "ghost_compute": "deployment lag / generation period",
     "two_curves": "capex growth - revenue growth (fraction per year)",
     "payback": "months",
-    "liquidity": "months of runway (below 0: bills unpaid, in months of burn)",
+    "liquidity": "months of runway (0: the lab owes more than it holds)",
     "write_downs": "USD (cumulative)",
 }
 #: Which way each threshold's value is worse: coverage and runway are worse lower, the
