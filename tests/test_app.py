@@ -157,7 +157,8 @@ def test_live_valuation_chart_holds_the_models_valuation(page, url, served):
     assert len(valuation) == len(fundamental) == 3
     for drawn, col in ((valuation, "valuation_usd"), (fundamental, "fundamental_value_usd")):
         want = [f[col] / 1e12 for f in model.figures]
-        assert drawn == pytest.approx(want, rel=5e-3), col
+        # a pixel spans about 1.5% of a two-decade log axis: half a pixel, with room
+        assert drawn == pytest.approx(want, rel=1e-2), col
 
 
 def test_step_advances_the_month_and_the_charts_change(page, url):
