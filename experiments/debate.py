@@ -171,7 +171,8 @@ def markdown(all_cards: list[dict[str, Any]] | None = None) -> str:
         "overrides of the calibrated baseline (and sometimes timed events), the seed and passage it comes "
         "from, and what to look for. Run one with `computebubble run --scenario NAME`; set two against "
         "each other, on the same seed, with `computebubble compare A B` (a table of outcomes and a chart). "
-        "Each position's claim is checked in the model, against the baseline, over three seeds by "
+        "Each position's claim is checked in the model, against the baseline, over the full 72 months on "
+        "five seeds by "
         "`tests/test_scenarios.py`.",
         "",
         "## The three points of contention (seed 000)",
