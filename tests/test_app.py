@@ -72,6 +72,26 @@ def chart_paths(page) -> list[str]:
     return page.eval_on_selector_all("svg.svg-figure path.line", "els => els.map(e => e.getAttribute('d') || '')")
 
 
+@pytest.mark.parametrize("scenario", ["baseline", "jevons-boom"])
+def test_a_fresh_live_page_runs_the_scenario_unchanged(page, url, scenario):
+    """Issue 10: sliders whose value fell between two slider steps snapped on load and
+    were recorded as moves, so an untouched Live run was not the scenario's. On a fresh
+    page nothing is moved, and three months on the valuation drawn is the scenario's own."""
+    from experiments.runner import build_model
+    from viz import sources
+
+    open_live(page, url, f"?scenario={scenario}")
+    page.wait_for_timeout(1000)
+    expect(page.get_by_text("Clear moved sliders")).to_have_count(0)
+    step(page, 3)
+    expect(page.get_by_text("Clear moved sliders")).to_have_count(0)
+    model = build_model(None, 72, 1, sources.load_named(scenario))
+    for _ in range(3):
+        model.step()
+    drawn = drawn_values(page, ".live-valuation")["rgb(0, 0, 0)"]
+    assert drawn == pytest.approx([f["valuation_usd"] / 1e12 for f in model.figures], rel=1e-2)
+
+
 def test_live_renders_its_charts_and_meter(page, url):
     open_live(page, url)
     expect(page.locator("svg.svg-figure")).to_have_count(7)

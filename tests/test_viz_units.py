@@ -104,3 +104,24 @@ def test_valuation_chart_draws_near_zero_values_at_its_floor():
     chart.flush()
     assert chart.data[2, 0] == chart.data[3, 0] == ValuationChart.FLOOR_USD_T
     assert (chart.y_scale.min, chart.y_scale.max) == (0.1, 5.0)
+
+
+def test_every_scenarios_slider_values_sit_on_the_sliders_steps():
+    """A browser slider snaps a value between two steps and reports the snapped value as a
+    move, so the Live run would differ from the scenario it was asked for (issue 10: six
+    sliders snapped off their defaults on load). For every shipped scenario, each float
+    slider's value lies on that slider's grid (min + k x step)."""
+    from experiments.scenario import list_scenarios, load_scenario
+
+    for scenario in list_scenarios():
+        params = load_scenario(scenario).params
+        for name in live.CONTENTION_SLIDERS + live.LEVER_SLIDERS:
+            field = FIELDS[name]
+            if field.type in ("int", int):
+                continue
+            lo, hi = field.metadata["min"], field.metadata["max"]
+            value = params.get(name, field.default)
+            step = live.slider_step(lo, hi, (field.default, value))
+            k = (value - lo) / step
+            assert abs(k - round(k)) < 1e-6, (scenario, name, value, step)
+            assert step <= (hi - lo) / 50, (name, step)

@@ -191,9 +191,9 @@ def ParamSlider(name: str, run: LiveRun | None):
     if is_int:
         solara.SliderInt("", value=int(current), min=int(meta["min"]), max=int(meta["max"]), on_value=on_value)
     else:
-        span = meta["max"] - meta["min"]
+        step = slider_step(meta["min"], meta["max"], (FIELDS[name].default, current))
         solara.SliderFloat("", value=float(current), min=float(meta["min"]), max=float(meta["max"]),
-                           step=_nice_step(span), on_value=on_value)
+                           step=step, on_value=on_value)
     solara.Text(meta["desc"], style={"font-size": "11px", "color": "#666", "display": "block",
                                      "margin": "-18px 0 8px 0"})
 
@@ -202,6 +202,21 @@ def _nice_step(span: float) -> float:
     raw = span / 100.0
     mag = 10 ** int(f"{raw:e}".split("e")[1])
     return max(mag, round(raw / mag) * mag)
+
+
+def slider_step(lo: float, hi: float, values) -> float:
+    """A slider step of about a hundredth of the range (1, 2 or 5 times a power of ten)
+    that puts every one of ``values`` (the default, the run's current value) on the
+    slider's grid ``lo + k * step``. A browser slider snaps a value between two steps and
+    reports the snapped value back as a move, so an off-grid default silently changed
+    every Live run on load."""
+    start = _nice_step(hi - lo)
+    exp = int(f"{start:e}".split("e")[1])
+    candidates = sorted({m * 10.0 ** e for e in range(exp, exp - 7, -1) for m in (5, 2, 1)}, reverse=True)
+    for step in (c for c in candidates if c <= start * (1 + 1e-9)):
+        if all(abs((float(v) - lo) / step - round((float(v) - lo) / step)) < 1e-6 for v in values):
+            return step
+    return candidates[-1]
 
 
 @solara.component
