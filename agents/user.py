@@ -126,7 +126,6 @@ class UserCohorts(mesa.Agent):
         deg = np.asarray(adj.sum(axis=1)).ravel()
         self.neighbour_mean = sp.diags(1.0 / np.maximum(deg, 1.0)) @ adj
         self.region_value = np.asarray(REGION_VALUE_FACTOR)
-        self.paid_frac = spec.paid_frac if spec.paid_frac is not None else 1.0 - p.free_token_share_frac
         self.ref_price = None   # each region's effective price at month 0
         self.ref_capability = None
         # monthly figures (by region)
@@ -136,6 +135,14 @@ class UserCohorts(mesa.Agent):
         self.labour_bound_scale = 1.0
         self.value_bound_frac = np.zeros(len(REGIONS))
         self.lab_shares = None
+
+    @property
+    def paid_frac(self) -> float:
+        """Share of the segment's tokens that is paid for, read every month so a slider
+        moves it mid-run: the segment's own, or 1 - ``free_token_share_frac`` (001: a free
+        share of tokens earns nothing)."""
+        own = self.spec.paid_frac
+        return own if own is not None else 1.0 - self.model.p.free_token_share_frac
 
     @property
     def ceiling_frac(self) -> float:

@@ -131,6 +131,24 @@ def test_the_reliability_slider_acts_from_the_next_month(seed):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
+def test_the_free_token_slider_acts_from_the_next_month(seed):
+    """001's free share of tokens moved mid-run (as a live slider does): when consumers pay
+    for more of what they use, labs earn more in the following months than in the
+    untouched run, and the two runs were the same until the move."""
+    a = ComputeBubbleModel(seed=seed, n_user_cohorts=200)
+    b = ComputeBubbleModel(seed=seed, n_user_cohorts=200)
+    for _ in range(12):
+        a.step()
+        b.step()
+    assert a.figures[-1]["ai_revenue_usd"] == b.figures[-1]["ai_revenue_usd"]
+    b.update_params(free_token_share_frac=0.4)
+    for _ in range(3):
+        a.step()
+        b.step()
+    assert sum(f["ai_revenue_usd"] for f in b.figures[-3:]) > 1.2 * sum(f["ai_revenue_usd"] for f in a.figures[-3:])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_scarce_power_retires_old_chips_to_make_room_for_new_ones(seed):
     """When power binds, hyperscalers retire their least efficient chips to power newer,
     waiting ones; with power to spare they keep them: far more of the fleet is retired
