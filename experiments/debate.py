@@ -9,20 +9,32 @@ Each named position of the seeds' debate is a scenario file in ``experiments/sce
   ``json.dumps`` or a card in the browser app;
 - :func:`contentions` maps seed 000's three points of contention to the parameters that
   carry them and the scenarios that move those parameters;
-- :func:`markdown` renders both as the guide; ``python -m experiments.debate [FILE]``
-  writes it to ``docs/debate.md`` (or FILE). ``tests/test_debate.py`` checks that the
-  file in the repository is what the generator writes now, so guide and scenarios
-  cannot drift.
+- :func:`scoreboard` runs every position for 72 months on seeds 1-5 and counts its
+  outcomes (boom, digestion, bust), with the bust months and what fell first; it is
+  stored in ``docs/scoreboard.json`` so the app's Debate page shows it without running
+  55 models on load;
+- :func:`markdown` renders all three as the guide; ``python -m experiments.debate [FILE]``
+  writes it to ``docs/debate.md`` (or FILE) and refreshes the scoreboard.
+  ``tests/test_debate.py`` checks that both files in the repository are what the
+  generator writes now, so guide, scoreboard and scenarios cannot drift.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
-#: Where ``main`` writes the guide by default.
+#: Where ``main`` writes the guide by default, and the scoreboard beside it.
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "debate.md"
+SCOREBOARD_PATH = DOC_PATH.parent / "scoreboard.json"
+#: The scoreboard's runs: every position on these seeds, this many months.
+SCOREBOARD_SEEDS = (1, 2, 3, 4, 5)
+SCOREBOARD_MONTHS = 72
+OUTCOMES = ("boom", "digestion", "bust")
 
 #: The seeds by file, with their titles (translated where the original is Chinese).
 SEED_TITLES = {
@@ -147,6 +159,68 @@ def contentions(all_cards: list[dict[str, Any]] | None = None) -> list[dict[str,
     return out
 
 
+# ===== the scoreboard ===============================================================================
+
+def scoreboard(names: list[str] | None = None) -> list[dict[str, Any]]:
+    """Each position's outcomes over ``SCOREBOARD_SEEDS`` at ``SCOREBOARD_MONTHS`` months:
+    counts of boom, digestion and bust, the bust months, and what fell first on the most
+    seeds (plain values)."""
+    from experiments.runner import run
+    from experiments.scenario import list_scenarios
+
+    out = []
+    for name in list_scenarios() if names is None else names:
+        runs = [run(None, SCOREBOARD_MONTHS, seed, name) for seed in SCOREBOARD_SEEDS]
+        counts = Counter(r["outcome"] for r in runs)
+        firsts = Counter(_what_fell(r.get("first_fall")) for r in runs)
+        out.append({"name": name, "seeds": list(SCOREBOARD_SEEDS), "months": SCOREBOARD_MONTHS,
+                    **{o: counts.get(o, 0) for o in OUTCOMES},
+                    "bust_months": sorted(r["bust_month"] for r in runs if r["bust_month"]),
+                    "first_fall": firsts.most_common(1)[0][0]})
+    return out
+
+
+#: The verdict's falls (sim.thresholds.FALL_KINDS), in words for the scoreboard.
+_FELL_WORDS = {"valuation": "the valuation", "annual AI capex": "annual AI capex", "idle": "idle capacity",
+               "GPU rental": "the rental price"}
+
+
+def _what_fell(first_fall: str | None) -> str:
+    """What fell, without its size and month: "idle 20% (2027-08)" -> "idle"."""
+    if not first_fall:
+        return "nothing"
+    what = re.split(r"\s[-+]?\d", first_fall.split(" (")[0], maxsplit=1)[0]
+    return _FELL_WORDS.get(what, what)
+
+
+def read_scoreboard(path: Path = SCOREBOARD_PATH) -> list[dict[str, Any]]:
+    """The stored scoreboard (empty if the file is missing or unreadable)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+
+
+def scoreboard_json(board: list[dict[str, Any]]) -> str:
+    return json.dumps(board, indent=1) + "\n"
+
+
+def _scoreboard_markdown(board: list[dict[str, Any]]) -> list[str]:
+    if not board:
+        return []
+    seeds = board[0]["seeds"]
+    lines = ["## The scoreboard", "",
+             f"Each position run for {board[0]['months']} months on seeds {seeds[0]}-{seeds[-1]}: how many runs end "
+             "in a boom, a digestion (annual capex 30% below its peak without a bust) or a bust (the AI "
+             "valuation 40% below its peak with damage), and what fell first on the most seeds.", "",
+             "| scenario | boom | digestion | bust | bust months | first to fall |", "|---|---|---|---|---|---|"]
+    for b in board:
+        months = ", ".join(b["bust_months"]) or "-"
+        lines.append(f"| [{b['name']}](#{b['name']}) | {b['boom']} | {b['digestion']} | {b['bust']} | {months} | "
+                     f"{_md(b['first_fall'])} |")
+    return lines + [""]
+
+
 # ===== markdown =====================================================================================
 
 def _md(text: str) -> str:
@@ -158,9 +232,10 @@ def _anchor(c: dict[str, Any]) -> str:
     return c["name"]
 
 
-def markdown(all_cards: list[dict[str, Any]] | None = None) -> str:
-    """The guide as Markdown (docs/debate.md)."""
+def markdown(all_cards: list[dict[str, Any]] | None = None, board: list[dict[str, Any]] | None = None) -> str:
+    """The guide as Markdown (docs/debate.md), with the stored scoreboard unless ``board``."""
     all_cards = cards() if all_cards is None else all_cards
+    board = read_scoreboard() if board is None else board
     lines = [
         "# The debate as scenarios",
         "",
@@ -175,6 +250,7 @@ def markdown(all_cards: list[dict[str, Any]] | None = None) -> str:
         "five seeds by "
         "`tests/test_scenarios.py`.",
         "",
+        *_scoreboard_markdown(board),
         "## The three points of contention (seed 000)",
         "",
         "> Fundamentally, this is a story about two curves and three points of contention. ... "
@@ -237,16 +313,21 @@ def _card_markdown(c: dict[str, Any]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write the guide to ``docs/debate.md`` (or the path given)."""
+    """Run the scoreboard and write it (``docs/scoreboard.json``, or beside the path given)
+    with the guide (``docs/debate.md``, or the path given)."""
     argv = sys.argv[1:] if argv is None else argv
     out = Path(argv[0]) if argv else DOC_PATH
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(markdown(), encoding="utf-8")
-    print(f"wrote {out}")
+    board = scoreboard()
+    board_path = SCOREBOARD_PATH if not argv else out.with_name("scoreboard.json")
+    board_path.write_text(scoreboard_json(board), encoding="utf-8")
+    out.write_text(markdown(board=board), encoding="utf-8")
+    print(f"wrote {out} and {board_path}")
     return 0
 
 
-__all__ = ["CONTENTIONS", "DOC_PATH", "SEED_TITLES", "card", "cards", "contentions", "markdown", "main"]
+__all__ = ["CONTENTIONS", "DOC_PATH", "SCOREBOARD_PATH", "SEED_TITLES", "card", "cards", "contentions", "markdown",
+           "main", "read_scoreboard", "scoreboard", "scoreboard_json"]
 
 
 if __name__ == "__main__":

@@ -249,6 +249,24 @@ def test_compare_shows_two_runs_and_their_table(page, url):
     assert len(drawn) == 6   # capex, revenue and required revenue for each run
 
 
+def test_debate_page_opens_with_the_scoreboard(page, url):
+    """Issue 10: each position's outcome shares over five seeds at the top of the Debate
+    page, from docs/scoreboard.json (the same runs the guide reports)."""
+    from experiments.debate import read_scoreboard
+
+    page.goto(url + "?tab=Debate")
+    board = page.locator(".debate-scoreboard")
+    board.wait_for()
+    rows = board.locator(".scoreboard-row")
+    stored = read_scoreboard()
+    expect(rows).to_have_count(len(stored))
+    for b in stored:
+        words = ", ".join(f"{b[o]} {o}" for o in ("boom", "digestion", "bust") if b[o])
+        expect(rows.filter(has_text=b["name"]).first).to_contain_text(words)
+    first = page.locator(".debate-scoreboard, .debate-card").first
+    expect(first).to_have_class(re.compile("debate-scoreboard"))
+
+
 def test_debate_card_run_this_opens_it_in_live(page, url):
     page.goto(url + "?tab=Debate")
     card = page.locator(".debate-card").filter(has_text="Physics wall").first

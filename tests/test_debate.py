@@ -17,10 +17,25 @@ def test_docs_debate_is_current():
     assert debate.DOC_PATH.read_text(encoding="utf-8") == debate.markdown(), "run: python -m experiments.debate"
 
 
-def test_main_writes_the_guide(tmp_path, capsys):
+def test_the_scoreboard_is_current_and_counts_every_run():
+    """docs/scoreboard.json is what the runs give now (every position, 72 months, seeds
+    1-5): its counts add up to the seeds, and a bust month is listed for every bust."""
+    board = debate.scoreboard()
+    assert debate.SCOREBOARD_PATH.read_text(encoding="utf-8") == debate.scoreboard_json(board), \
+        "run: python -m experiments.debate"
+    assert [b["name"] for b in board] == list_scenarios()
+    for b in board:
+        assert b["boom"] + b["digestion"] + b["bust"] == len(debate.SCOREBOARD_SEEDS)
+        assert len(b["bust_months"]) == b["bust"]
+
+
+def test_main_writes_the_guide(tmp_path, capsys, monkeypatch):
+    stored = debate.read_scoreboard()
+    monkeypatch.setattr(debate, "scoreboard", lambda: stored)    # the runs are checked above
     out = tmp_path / "guide.md"
     assert debate.main([str(out)]) == 0
     assert out.read_text(encoding="utf-8") == debate.markdown()
+    assert json.loads((tmp_path / "scoreboard.json").read_text(encoding="utf-8")) == stored
     assert f"wrote {out}" in capsys.readouterr().out
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import solara
 
-from experiments.debate import cards, contentions
+from experiments.debate import OUTCOMES, cards, contentions, read_scoreboard
 from viz import compare, live
 from viz.state import go
 from viz.text import Prose
@@ -42,10 +42,49 @@ def Card(c: dict):
                               on_click=lambda: (compare.open_compare(name, against), go("Compare")))
 
 
+#: The outcome colours of the scoreboard (the meter's green, amber and red).
+OUTCOME_COLOURS = {"boom": "#2e7d32", "digestion": "#ef6c00", "bust": "#c62828"}
+
+
+def scoreboard_rows(board: list[dict]) -> list[dict]:
+    """One row per position: its name, n runs, and each outcome's count and share."""
+    rows = []
+    for b in board:
+        n = sum(b[o] for o in OUTCOMES)
+        rows.append({"name": b["name"], "n": n, "first_fall": b["first_fall"], "bust_months": b["bust_months"],
+                     **{o: (b[o], b[o] / n if n else 0.0) for o in OUTCOMES}})
+    return rows
+
+
+@solara.component
+def Scoreboard(board: list[dict]):
+    """Each position's outcomes over the scoreboard's seeds, as a bar of three colours."""
+    if not board:
+        return
+    seeds = board[0]["seeds"]
+    with solara.Column(classes=["debate-scoreboard"], gap="2px"):
+        solara.Text(f"The scoreboard: each position run for {board[0]['months']} months on seeds {seeds[0]}-"
+                    f"{seeds[-1]} (boom / digestion / bust)", style={"font-weight": "600", "display": "block"})
+        for r in scoreboard_rows(board):
+            with solara.Row(gap="8px", style={"align-items": "center"}, classes=["scoreboard-row"]):
+                solara.Text(r["name"], style={"width": "160px", "font-size": "13px"})
+                with solara.Row(gap="0px", style={"width": "240px", "height": "14px"}):
+                    for o in OUTCOMES:
+                        count, share = r[o]
+                        if count:
+                            solara.Div(style={"width": f"{100 * share:.0f}%", "height": "14px",
+                                              "background": OUTCOME_COLOURS[o]},
+                                       classes=[f"scoreboard-{o}"])
+                words = ", ".join(f"{r[o][0]} {o}" for o in OUTCOMES if r[o][0])
+                solara.Text(f"{words}; first to fall: {r['first_fall']}", style={"font-size": "12px"})
+
+
 @solara.component
 def Debate():
     all_cards = solara.use_memo(lambda: cards(strict=False), [])
+    board = solara.use_memo(read_scoreboard, [])
     good = [c for c in all_cards if "error" not in c]
+    Scoreboard(board)
     Prose(
         "## The debate\nEach card is one side's argument as a scenario: run it, watch it, and run it against "
         "the opposite position. The seeds' three points of contention (seed 000) and where they live in the "
