@@ -267,6 +267,17 @@ def test_debate_page_opens_with_the_scoreboard(page, url):
     expect(first).to_have_class(re.compile("debate-scoreboard"))
 
 
+def test_debate_cards_name_seeds_by_number_and_title_not_file(page, url):
+    """Issue 10: cards showed seed file names like 001_47c290813730d21c.txt."""
+    from experiments.debate import SEED_TITLES
+
+    page.goto(url + "?tab=Debate")
+    card = page.locator(".debate-card").filter(has_text="Physics wall").first
+    card.wait_for()
+    expect(card).to_contain_text("seed 001, " + SEED_TITLES["001_47c290813730d21c.txt"])
+    expect(page.locator(".debate-card").filter(has_text=re.compile(r"_[0-9a-f]{16}\.txt"))).to_have_count(0)
+
+
 def test_debate_card_run_this_opens_it_in_live(page, url):
     page.goto(url + "?tab=Debate")
     card = page.locator(".debate-card").filter(has_text="Physics wall").first

@@ -25,7 +25,7 @@ def Card(c: dict):
         return
     with solara.Card(c["title"], subtitle=c["claim"], classes=["debate-card"]):
         if c.get("quote"):
-            Prose(f"> {c['quote'].strip()}\n>\n> — seed `{c['seed']}` {c.get('seed_title', '')}")
+            Prose(f"> {c['quote'].strip()}\n>\n> — {seed_name(c)}")
         Prose(c["narrative"])
         if c["params"]:
             Prose("**The mechanism, in parameters**\n\n" + "\n".join(
@@ -40,6 +40,14 @@ def Card(c: dict):
             if against:
                 solara.Button(f"Run against {against}",
                               on_click=lambda: (compare.open_compare(name, against), go("Compare")))
+
+
+def seed_name(c: dict) -> str:
+    """A seed as a reader knows it: its number and title ("seed 001, On the ..."), not its
+    file name."""
+    number = c["seed"][:3]
+    title = c.get("seed_title")
+    return f"seed {number}, {title}" if title else f"seed {number}"
 
 
 #: The outcome colours of the scoreboard (the meter's green, amber and red).
