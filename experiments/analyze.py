@@ -7,7 +7,7 @@
   parameter (one bar per level for a list of values or a coarse integer range; equal-width
   bins over the spec's range otherwise), with 95% Wilson intervals and run counts;
 - ``bust_heatmap_<A>__<B>.png``: the bust probability over two parameters (by default the
-  two most influential, see below; ``--pair A,B`` chooses);
+  two most influential, see below; ``--pair A,B`` chooses), with the PRIM bust box dashed;
 - ``influence.csv``: for each parameter a model-free first-order effect, the bias-corrected
   correlation ratio epsilon^2 of ``bust`` on the binned parameter (the share of the variance
   of bust explained by that parameter alone; about S1 for a space-filling design), and the
@@ -52,7 +52,8 @@ from experiments.sweep import SweepError, load_design, load_meta, load_results
 from experiments.sweep_figures import plot_bars, plot_heatmap, plot_indices, plot_morris, plot_prim
 from experiments.sweep_stats import (HEAT_BINS, MAX_BINS, OUTPUTS, Binned, bin_parameter,  # noqa: F401 (re-exported)
                                      binned_table, epsilon_squared, fmt_number, influence_table, morris_table,
-                                     per_sample, prim_box, sobol_table, wilson)
+                                     per_sample, prim_box, sobol_table, sobol_warnings,
+                                     wilson)
 from sim.thresholds import OUTCOMES as VERDICTS
 
 #: A parameter listed as a driver has at least this share of the largest index.
@@ -219,23 +220,23 @@ def _write_analysis(results: Path, out: Path, meta, frame, design, ok, errors, n
     influence.to_csv(out / "influence.csv", index=False)
     written.append(out / "influence.csv")
 
-    # heat map over two parameters
-    if len(names) >= 2:
-        a, b = pair_names or tuple(influence["parameter"].iloc[:2])
-        ha = bin_parameter(a, specs[a], ok[a].to_numpy(), HEAT_BINS)
-        hb = bin_parameter(b, specs[b], ok[b].to_numpy(), HEAT_BINS)
-        heat = out / f"bust_heatmap_{a}__{b}.png"
-        plot_heatmap(ha, hb, bust, heat)
-        written.append(heat)
-    else:
-        heat = None
-
     # scenario discovery
     x = ok[names].astype(float)
     boxes = {}
     for label, y in (("bust", bust), ("no bust", ~bust)):
         box = prim_box(x, y, min_coverage)
         boxes[label] = box
+    # heat map over two parameters
+    if len(names) >= 2:
+        a, b = pair_names or tuple(influence["parameter"].iloc[:2])
+        ha = bin_parameter(a, specs[a], ok[a].to_numpy(), HEAT_BINS)
+        hb = bin_parameter(b, specs[b], ok[b].to_numpy(), HEAT_BINS)
+        heat = out / f"bust_heatmap_{a}__{b}.png"
+        plot_heatmap(ha, hb, bust, heat, boxes.get("bust"))
+        written.append(heat)
+    else:
+        heat = None
+
     prim_rows = []
     for label, box in boxes.items():
         if box is None:
@@ -385,7 +386,8 @@ def _report(a: Analysis) -> str:
         if sobol is None:
             lines.append(f"Not computed: {sens_note}.")
         else:
-            lines.append(_md_table(sobol, ["output", "parameter", "S1", "S1_conf", "ST", "ST_conf"],
+            flagged = sobol_warnings(sobol, d["samples"])
+            lines.append(_md_table(flagged, ["output", "parameter", "S1", "S1_conf", "ST", "ST_conf", "warning"],
                                    {c: (lambda v: f"{v:.3f}") for c in ("S1", "S1_conf", "ST", "ST_conf")}))
             lines += ["", "Bust probability: bust averaged over each sample's replications. Indices from "
                       "SALib.analyze.sobol; conf is the half-width of the 95% bootstrap interval.", "",

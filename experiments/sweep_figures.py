@@ -35,37 +35,47 @@ def save(fig, path: Path) -> Path:
     return path
 
 
-def bars(tables: list, base_rate: float, cols: int = 3):
+#: Font sizes (points) of the figures' labels: readable where the app shows them (at least 10 pt).
+LABEL_PT = 10
+TITLE_PT = 11
+#: Heat-map cells without a run: grey (not a colour of the scale, which would read as a probability).
+EMPTY = "#bdbdbd"
+
+
+def bars(tables: list, base_rate: float, cols: int = 3, panel_width: float = 4.6):
     """Bust probability in each bin of each parameter (:func:`experiments.sweep_stats.binned_table`),
-    with 95% Wilson intervals, run counts and the overall rate dashed."""
+    with 95% Wilson intervals, run counts and the overall rate dashed. A bin without a run has
+    no bar and says ``n=0``. ``panel_width``: inches per panel (the app passes what fits its column,
+    so the labels are shown at about their size)."""
     n = len(tables)
     cols = min(cols, n)
     rows = math.ceil(n / cols)
-    fig, axes = _figure(figsize=(4.6 * cols, 3.4 * rows), grid=(rows, cols))
+    fig, axes = _figure(figsize=(panel_width * cols, 3.6 * rows), grid=(rows, cols))
     for ax, t in zip(axes.flat, tables):
         x = np.arange(len(t))
-        p = t["bust_prob"].to_numpy()
-        err = np.clip(np.vstack([p - t["ci_low"].to_numpy(), t["ci_high"].to_numpy() - p]), 0.0, None)
-        ax.bar(x, p, color="#c0504d", alpha=0.85, yerr=np.nan_to_num(err), capsize=2, ecolor="#555")
+        p = t["bust_prob"].to_numpy(dtype=float)
+        err = np.clip(np.vstack([p - t["ci_low"].to_numpy(dtype=float), t["ci_high"].to_numpy(dtype=float) - p]),
+                      0.0, None)
+        ax.bar(x, np.nan_to_num(p), color="#c0504d", alpha=0.85, yerr=np.nan_to_num(err), capsize=2, ecolor="#555")
         ax.axhline(base_rate, color="#333", lw=0.8, ls="--")
         for xi, (pi, ni) in enumerate(zip(p, t["runs"])):
-            ax.text(xi, 0.02, str(ni), ha="center", va="bottom", fontsize=7, color="white" if pi > 0.1 else "#333")
-        ax.set_xticks(x, t["bin"], rotation=40, ha="right", fontsize=7)
+            ax.text(xi, 0.02, f"n={ni}" if ni == 0 else str(ni), ha="center", va="bottom", fontsize=LABEL_PT,
+                    color="white" if pi > 0.1 else "#333")
+        ax.set_xticks(x, t["bin"], rotation=40, ha="right", fontsize=LABEL_PT)
+        ax.tick_params(axis="y", labelsize=LABEL_PT)
         ax.set_ylim(0, 1)
-        ax.set_title(t["parameter"].iloc[0], fontsize=9)
-        ax.set_ylabel("bust probability", fontsize=8)
+        ax.set_title(t["parameter"].iloc[0], fontsize=TITLE_PT)
+        ax.set_ylabel("bust probability", fontsize=LABEL_PT)
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
-    fig.suptitle("Bust probability by parameter (bars: 95% Wilson interval; numbers: runs; dashed: all runs)",
-                 fontsize=10)
+    fig.suptitle("Bust probability by parameter\n(bars: 95% Wilson interval; numbers: runs; dashed: all runs)",
+                 fontsize=TITLE_PT)
     fig.tight_layout()
     return fig
 
 
-def heatmap(a: Binned, b: Binned, bust: np.ndarray):
-    """Bust probability over two binned parameters (``a`` across, ``b`` up), runs per cell."""
-    from matplotlib import colormaps
-
+def heat_grid(a: Binned, b: Binned, bust: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bust probability (NaN where no run) and runs per cell, rows ``b``, columns ``a``."""
     grid = np.full((len(b.labels), len(a.labels)), np.nan)
     counts = np.zeros_like(grid, dtype=int)
     for i in range(len(a.labels)):
@@ -74,22 +84,64 @@ def heatmap(a: Binned, b: Binned, bust: np.ndarray):
             counts[j, i] = int(mask.sum())
             if counts[j, i]:
                 grid[j, i] = bust[mask].mean()
-    fig, ax = _figure(figsize=(1.0 + 0.9 * len(a.labels), 1.0 + 0.7 * len(b.labels)))
-    cmap = colormaps["RdYlGn_r"].with_extremes(bad="#dddddd")
+    return grid, counts
+
+
+def box_coords(binned: Binned, low: float, high: float) -> tuple[float, float]:
+    """Where ``[low, high]`` of a parameter lies on a heat-map axis of ``binned`` (cell i spans i-0.5..i+0.5):
+    linear inside an equal-width bin; a level counts when it lies in the interval."""
+    n = len(binned.labels)
+    if all(lo == hi for lo, hi in binned.edges):   # levels
+        inside = [i for i, (v, _) in enumerate(binned.edges) if low - 1e-12 <= v <= high + 1e-12]
+        return (inside[0] - 0.5, inside[-1] + 0.5) if inside else (-0.5, -0.5)
+
+    def at(v: float) -> float:
+        for i, (lo, hi) in enumerate(binned.edges):
+            if v <= hi or i == n - 1:
+                frac = 0.0 if hi == lo else (v - lo) / (hi - lo)
+                return i - 0.5 + min(1.0, max(0.0, frac))
+        return n - 0.5
+
+    return at(low), at(high)
+
+
+def heatmap(a: Binned, b: Binned, bust: np.ndarray, box: dict | None = None, width: float | None = None):
+    """Bust probability over two binned parameters (``a`` across, ``b`` up), runs per cell (``n``);
+    cells without a run are grey and say ``n=0``. ``box``: a PRIM box
+    (:func:`experiments.sweep_stats.prim_box`), drawn as a dashed rectangle over its limits on ``a``
+    and ``b`` (the whole axis for a parameter it does not restrict). ``width``: inches (default: by the
+    number of bins)."""
+    from matplotlib import colormaps
+    from matplotlib.patches import Rectangle
+
+    grid, counts = heat_grid(a, b, bust)
+    fig, ax = _figure(figsize=(width or 2.0 + 1.05 * len(a.labels), 1.6 + 0.8 * len(b.labels)))
+    cmap = colormaps["RdYlGn_r"].with_extremes(bad=EMPTY)
     im = ax.imshow(np.ma.masked_invalid(grid), origin="lower", cmap=cmap, vmin=0, vmax=1, aspect="auto")
     if grid.size <= 100:
         for i in range(len(a.labels)):
             for j in range(len(b.labels)):
                 if counts[j, i]:
                     dark = grid[j, i] > 0.8 or grid[j, i] < 0.12
-                    ax.text(i, j, f"{100 * grid[j, i]:.0f}%\n({counts[j, i]})", ha="center", va="center", fontsize=6,
-                            color="white" if dark else "black")
-    ax.set_xticks(range(len(a.labels)), a.labels, rotation=40, ha="right", fontsize=7)
-    ax.set_yticks(range(len(b.labels)), b.labels, fontsize=7)
-    ax.set_xlabel(a.name)
-    ax.set_ylabel(b.name)
-    fig.colorbar(im, ax=ax, label="bust probability")
-    ax.set_title("Bust probability (runs per cell in brackets)", fontsize=9)
+                    ax.text(i, j, f"{100 * grid[j, i]:.0f}%\nn={counts[j, i]}", ha="center", va="center",
+                            fontsize=LABEL_PT, color="white" if dark else "black")
+                else:
+                    ax.text(i, j, "no runs\nn=0", ha="center", va="center", fontsize=LABEL_PT, color="#444")
+    if box is not None:
+        lims = {r["parameter"]: (r["low"], r["high"]) for r in box.get("restricted", [])}
+        x0, x1 = box_coords(a, *lims[a.name]) if a.name in lims else (-0.5, len(a.labels) - 0.5)
+        y0, y1 = box_coords(b, *lims[b.name]) if b.name in lims else (-0.5, len(b.labels) - 0.5)
+        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="#1f3b73", lw=2.5, ls="--",
+                               label=f"PRIM bust box (density {box['density']:.0%}, coverage {box['coverage']:.0%})"))
+        ax.legend(fontsize=LABEL_PT, loc="upper center", bbox_to_anchor=(0.5, -0.28), frameon=False)
+    ax.set_xticks(range(len(a.labels)), a.labels, rotation=40, ha="right", fontsize=LABEL_PT)
+    ax.set_yticks(range(len(b.labels)), b.labels, fontsize=LABEL_PT)
+    ax.set_xlabel(a.name, fontsize=LABEL_PT)
+    ax.set_ylabel(b.name, fontsize=LABEL_PT)
+    cb = fig.colorbar(im, ax=ax)
+    cb.set_label("bust probability", fontsize=LABEL_PT)
+    cb.ax.tick_params(labelsize=LABEL_PT)
+    ax.set_title("Bust probability (n: runs per cell; grey: no run)", fontsize=TITLE_PT)
     fig.tight_layout()
     return fig
 
@@ -156,8 +208,8 @@ def plot_bars(tables: list, path: Path, base_rate: float) -> None:
     save(bars(tables, base_rate), path)
 
 
-def plot_heatmap(a: Binned, b: Binned, bust: np.ndarray, path: Path) -> None:
-    save(heatmap(a, b, bust), path)
+def plot_heatmap(a: Binned, b: Binned, bust: np.ndarray, path: Path, box: dict | None = None) -> None:
+    save(heatmap(a, b, bust, box), path)
 
 
 def plot_indices(table, path: Path, title: str, cols: tuple[str, str], conf: tuple[str, str] | None) -> None:
@@ -172,5 +224,5 @@ def plot_prim(traj, chosen: int, path: Path, label: str) -> None:
     save(prim_tradeoff(traj, chosen, label), path)
 
 
-__all__ = ["bars", "heatmap", "indices", "morris", "prim_tradeoff", "save", "plot_bars", "plot_heatmap",
+__all__ = ["bars", "heatmap", "heat_grid", "box_coords", "LABEL_PT", "EMPTY", "indices", "morris", "prim_tradeoff", "save", "plot_bars", "plot_heatmap",
            "plot_indices", "plot_morris", "plot_prim"]

@@ -148,6 +148,51 @@ def sobol_table(meta, ok) -> tuple[Any, str | None]:
     return pd.DataFrame(rows), None
 
 
+def sobol_warnings(table, samples: int):
+    """``table`` (:func:`sobol_table`) with a ``warning`` column: non-empty where an index cannot be
+    trusted, its 95% interval (2 x conf) wider than the index itself or a total index above 1; both
+    come from too few base samples (the design's ``samples``, each parameter's number of pairs)."""
+    t = table.copy()
+    advice = f"too few samples: {samples} per parameter; raise `samples`"
+    notes = []
+    for r in t.itertuples(index=False):
+        why = []
+        if np.isfinite(r.ST) and r.ST > 1:
+            why.append(f"ST {r.ST:.2f} above 1")
+        for col, conf in (("S1", r.S1_conf), ("ST", r.ST_conf)):
+            v = getattr(r, col)
+            if np.isfinite(v) and np.isfinite(conf) and 2 * conf > abs(v):
+                why.append(f"{col} interval ±{conf:.2f} wider than {col} {v:.2f}")
+        notes.append(f"{'; '.join(why)}: {advice}" if why else "")
+    t["warning"] = notes
+    return t
+
+
+def prim_tightest(box: dict[str, Any] | None, k: int = 2) -> list[str]:
+    """The ``k`` parameters a PRIM box restricts most (smallest share of their full range kept)."""
+    if not box:
+        return []
+
+    def kept(r: dict[str, Any]) -> float:
+        span = r["full_high"] - r["full_low"]
+        return (r["high"] - r["low"]) / span if span > 0 else 1.0
+
+    return [r["parameter"] for r in sorted(box["restricted"], key=kept)[:k]]
+
+
+def prim_table(box: dict[str, Any]):
+    """A PRIM box as rows: each restricted parameter, its limits, its full range and the share kept."""
+    import pandas as pd
+
+    rows = []
+    for r in box["restricted"]:
+        span = r["full_high"] - r["full_low"]
+        rows.append({"parameter": r["parameter"], "low": r["low"], "high": r["high"], "full_low": r["full_low"],
+                     "full_high": r["full_high"], "share_of_range": (r["high"] - r["low"]) / span if span else 1.0})
+    return pd.DataFrame(rows, columns=["parameter", "low", "high", "full_low", "full_high", "share_of_range"]) \
+        .sort_values("share_of_range").reset_index(drop=True)
+
+
 def morris_table(meta, ok, design) -> tuple[Any, str | None]:
     import pandas as pd
     from SALib.analyze import morris
@@ -237,4 +282,5 @@ def influence_table(ok, bins: dict[str, Binned], tables: list, names: list[str])
 
 
 __all__ = ["MAX_BINS", "HEAT_BINS", "OUTPUTS", "Binned", "wilson", "epsilon_squared", "fmt_number", "bin_parameter",
-           "binned_table", "per_sample", "sobol_table", "morris_table", "prim_box", "influence_table"]
+           "binned_table", "per_sample", "sobol_table", "sobol_warnings", "morris_table", "prim_box", "prim_tightest",
+           "prim_table", "influence_table"]

@@ -21,6 +21,11 @@ from viz.state import SweepsState, session
 from viz.text import Plain, Prose
 
 
+#: Width of the page's figures in inches (100 px each): about half a 1400-px window, so a 10-pt
+#: label is shown at about 10 pt rather than scaled down.
+PAGE_WIDTH_IN = 6.7
+
+
 def _st() -> SweepsState:
     return session().sweeps
 
@@ -55,8 +60,16 @@ def load(label: str) -> None:
         st.loaded.value, st.error.value = None, f"'{label}': every stored run failed; see the error column"
         return
     names = [str(n) for n in meta["names"]]
-    st.pair_x.value, st.pair_y.value = names[0], names[1 % len(names)]
-    st.loaded.value = {"path": label, "meta": meta, "runs": runs, "ok": ok, "names": names}
+    data = {"path": label, "meta": meta, "runs": runs, "ok": ok, "names": names}
+    try:
+        data["box"] = bust_box(data)
+    except Exception:   # PRIM is an extra: without it the page still shows the rest
+        data["box"] = None
+    # the heat map opens on the two parameters the bust box restricts most (where it has two)
+    tight = [n for n in prim_tightest(data["box"]) if n in names]
+    pair = tight if len(tight) == 2 else [names[0], names[1 % len(names)]]
+    st.pair_x.value, st.pair_y.value = pair
+    st.loaded.value = data
     st.error.value = ""
 
 
@@ -71,12 +84,28 @@ def _bust(data: dict) -> np.ndarray:
     return data["ok"]["bust"].to_numpy(dtype=bool)
 
 
+def bust_box(data: dict, min_coverage: float = 0.5):
+    """PRIM's box for bust over the successful runs, as ``computebubble analyze`` finds it (None when
+    every run or no run busts, or peeling finds no box)."""
+    from experiments.sweep_stats import prim_box
+
+    ok = data["ok"]
+    return prim_box(ok[data["names"]].astype(float), _bust(data), min_coverage)
+
+
+def prim_tightest(box, k: int = 2) -> list[str]:
+    from experiments.sweep_stats import prim_tightest as tightest
+
+    return tightest(box, k)
+
+
 def heatmap_figure(data: dict, x: str, y: str):
-    """The report's heat map (experiments/sweep_figures.py) over ``x`` and ``y``."""
+    """The report's heat map (experiments/sweep_figures.py) over ``x`` and ``y``, with the PRIM bust box."""
     from experiments import sweep_figures
     from experiments.sweep_stats import HEAT_BINS
 
-    return sweep_figures.heatmap(_binned(data, x, HEAT_BINS), _binned(data, y, HEAT_BINS), _bust(data))
+    return sweep_figures.heatmap(_binned(data, x, HEAT_BINS), _binned(data, y, HEAT_BINS), _bust(data),
+                                 data.get("box"), width=PAGE_WIDTH_IN)
 
 
 def bars_figure(data: dict):
@@ -86,17 +115,39 @@ def bars_figure(data: dict):
 
     bust = _bust(data)
     tables = [binned_table(_binned(data, name, MAX_BINS), bust) for name in data["names"]]
-    return sweep_figures.bars(tables, float(bust.mean()), cols=2)
+    return sweep_figures.bars(tables, float(bust.mean()), cols=2, panel_width=PAGE_WIDTH_IN / 2)
 
 
 def sobol(data: dict):
-    """Sobol indices (SALib) for a Sobol design; (None, why) otherwise."""
+    """Sobol indices (SALib) for a Sobol design, with a ``warning`` column where an index cannot be
+    trusted (:func:`experiments.sweep_stats.sobol_warnings`); (None, why) otherwise."""
     meta = data["meta"]
     if meta["design"].get("sampler") != "sobol":
         return None, f"the design is '{meta['design'].get('sampler')}', not Sobol: no Sobol indices"
-    from experiments.sweep_stats import sobol_table
+    from experiments.sweep_stats import sobol_table, sobol_warnings
 
-    return sobol_table(meta, data["ok"])
+    table, why = sobol_table(meta, data["ok"])
+    if table is None:
+        return None, why
+    return sobol_warnings(table, int(meta["design"]["samples"])), None
+
+
+def sobol_caution(table, samples: int) -> str:
+    """One line above the Sobol table when some index cannot be trusted; "" otherwise."""
+    bad = int((table["warning"] != "").sum())
+    if not bad:
+        return ""
+    return (f"{bad} of {len(table)} rows have an index whose 95% interval is wider than the index, or a total "
+            f"index above 1 (see the warning column): too few samples: {samples} per parameter; raise `samples`.")
+
+
+def box_lines(box) -> tuple[str, object]:
+    """PRIM's bust box as a sentence and a table (experiments/sweep_stats.py's prim_table)."""
+    from experiments.sweep_stats import prim_table
+
+    head = (f"PRIM box for bust: {box['n']} runs ({box['mass']:.0%} of all) inside, bust in {box['density']:.0%} "
+            f"of them against {box['base_rate']:.0%} overall; it holds {box['coverage']:.0%} of all busts.")
+    return head, prim_table(box)
 
 
 @solara.component
@@ -143,8 +194,25 @@ def Sweeps():
             solara.FigureMatplotlib(heat, format="png")
         with solara.Column(classes=["sweep-bars"]):
             solara.FigureMatplotlib(bars, format="png")
+    box = data.get("box")
+    with solara.Div(classes=["sweep-prim"]):
+        if box is None:
+            solara.Text("PRIM: no bust box (every run or no run busts, or peeling found none).",
+                        style={"color": "#666"})
+        else:
+            head, limits = box_lines(box)
+            Plain(head + " Dashed on the heat map; the rows below are its limits, tightest first.", tag="div")
+            tight = prim_tightest(box)
+            if len(tight) == 2 and (x, y) != tuple(tight):
+                solara.Button(f"Heat map over {tight[0]} and {tight[1]}", text=True,
+                              on_click=lambda: (st.pair_x.set(tight[0]), st.pair_y.set(tight[1])))
+            solara.DataFrame(limits.round(4), items_per_page=20)
     if table is None:
         solara.Text(why, style={"color": "#666"})
     else:
         Prose("**Sobol indices** (first order S1 and total ST, with 95% confidence):")
+        caution = sobol_caution(table, int(meta["design"]["samples"]))
+        if caution:
+            with solara.Div(classes=["sobol-caution"]):
+                solara.Warning(caution)
         solara.DataFrame(table.round(3), items_per_page=20)
