@@ -1,5 +1,6 @@
 """Browser tests of what the app refuses: server paths in links, scripts in the titles
-and claims of scenario files and sweep folders, and bad link settings.
+and claims of scenario files and sweep folders, bad link settings, and any request that
+would leave the machine (with the console kept free of errors).
 
 The app is started as a teacher would start it, with a scenarios folder and a sweeps
 root (``computebubble app --scenarios DIR --sweeps DIR``). A script that ran would set
@@ -10,12 +11,15 @@ from __future__ import annotations
 
 import json
 import shutil
-from urllib.parse import quote
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import quote, urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_app import (browser, choose, open_live, open_sweep, page, served, stored_sweep,  # noqa: F401
+from tests.test_app import (browser, choose, open_live, open_sweep, page, served, step, stored_sweep,  # noqa: F401
                             upload, url)
 
 XSS = 'XSS {{ 7*7 }} <img src=x onerror="window.__xss=1">'
@@ -114,3 +118,64 @@ def test_a_bad_link_setting_is_a_message_and_the_page_loads(page, url, query, se
     expect(messages).to_contain_text(f"link setting '{setting}': value '{value}' is not allowed")
     expect(messages).to_contain_text(allowed)
     expect(page.locator(".live-title")).to_contain_text("Baseline")
+
+
+def test_no_request_leaves_the_machine_and_the_console_has_no_errors(page, url, stored_sweep):
+    """Issue 10: every page load asked a public CDN for KaTeX, and Live's charts logged
+    36 errors of negative <rect> sizes each time Live came back from another tab. Each tab
+    is opened and used (Live stepped, Compare run, a sweep opened, a debate card run, Live
+    again and stepped); every request the page makes must go to the app's own host, no
+    response may be an error, nothing may be logged to the console as an error, and the
+    server must not have tried to fetch a file from elsewhere."""
+    host = urlsplit(url).netloc
+    requests: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("websocket", lambda ws: requests.append(ws.url))
+    page.on("response", lambda r: errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
+    page.on("console", lambda m: errors.append(f"console: {m.text} ({m.location.get('url')})")
+            if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+
+    open_live(page, url)
+    expect(page.locator("svg.svg-figure")).to_have_count(7)
+    step(page, 3)
+    page.get_by_role("tab", name="Compare").click()
+    page.get_by_role("button", name="Run both").click()
+    page.locator(".compare-table").wait_for()
+    page.get_by_role("tab", name="Sweeps").click()
+    choose(page, "sweep folder", stored_sweep.name)
+    page.get_by_role("button", name="Open").click()
+    expect(page.get_by_text("6 runs stored", exact=False)).to_be_visible()
+    page.get_by_role("tab", name="Live").click()                    # Live's charts mount again
+    page.get_by_text("Month: 3 of 72").wait_for()                   # the same run, kept
+    expect(page.locator("svg.svg-figure")).to_have_count(7)
+    step(page, 2)
+    page.get_by_role("tab", name="Debate").click()
+    card = page.locator(".debate-card").filter(has_text="Physics wall").first
+    card.get_by_role("button", name="Run this").click()             # opens Live on a new run
+    page.get_by_text("Month: 0 of 72").wait_for()
+    expect(page.locator("svg.svg-figure")).to_have_count(7)
+    step(page, 2)
+    page.wait_for_timeout(1500)                                     # late console messages
+
+    away = [u for u in requests if not u.startswith(("data:", "blob:")) and urlsplit(u).netloc != host]
+    assert not away, f"{len(away)} requests left the machine:\n" + "\n".join(sorted(set(away)))
+    assert not errors, f"{len(errors)} errors:\n" + "\n".join(errors)
+    assert "Could not load URL" not in url.output(), url.output()[-3000:]
+
+
+def test_the_server_fetches_no_missing_file_from_a_cdn(url):
+    """A front-end file the environment lacks (here KaTeX, which Solara's Markdown asks
+    for and ``solara-assets`` does not ship) is a 404 from the app's server, which tries
+    no CDN on the internet for it (viz.app.NO_CDN)."""
+    from viz.app import NO_CDN
+
+    start = time.monotonic()
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(url + "_solara/cdn/katex@0.16.9/dist/katex.min.css", timeout=30)
+    assert err.value.code == 404
+    log = url.output()
+    assert "jsdelivr" not in log and "unpkg" not in log, log[-3000:]
+    assert NO_CDN in log, log[-3000:]           # the one place it may look: nowhere
+    assert time.monotonic() - start < 30

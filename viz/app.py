@@ -4,6 +4,13 @@ Start it with ``computebubble app`` (127.0.0.1:8765 by default) or
 ``solara run viz/app.py``. It needs no internet: Solara's front-end files come from the
 ``solara-assets`` package and the charts are bqplot widgets served from the
 environment. Every browser session has its own state and its own model.
+
+No request leaves the machine (tests/test_app_safety.py checks it in the browser and in
+the server's log). Solara's server answers a front-end file it does not hold by fetching
+it from a public CDN; the app points that fetch at :data:`NO_CDN`, a file URL no fetch can
+follow, so a missing file is a local 404 in the log and never a request to the internet.
+(KaTeX was one: Solara's Markdown component asks for it whenever it mounts, and
+``solara-assets`` does not ship it; the app renders its text with :mod:`viz.text` instead.)
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from urllib.parse import parse_qs
 
 import solara
 import solara.lab
+import solara.settings
 
 from sim.clock import MAX_MONTHS
 from viz import live, sources
@@ -22,10 +30,28 @@ from viz.live import Live
 from viz.state import TABS, session
 from viz.sweeps import Sweeps
 
+#: Where Solara's server may fetch a front-end file it lacks: nowhere (requests refuses a
+#: file URL at once; Solara logs "Could not load URL" and answers 404).
+NO_CDN = "file:///computebubble-serves-no-cdn/"
+if solara.settings.assets.proxy:        # the browser asks this server, which asks no one
+    solara.settings.assets.cdn = NO_CDN
+
 #: The settings a link may carry, in the order the messages list them.
 LINK_KEYS = ("scenario", "seed", "months", "speed", "tab")
 MIN_MONTHS = 12
 _WHOLE = re.compile(r"[0-9]{1,18}")
+#: A tab panel being hidden is laid out at full width but zero height and invisible,
+#: instead of Vuetify's ``display: none``. A page mounts into its panel a moment before
+#: the panel is shown (opening a tab, or Debate's "Run this"), and a bqplot figure
+#: measures itself when it renders: under ``display: none`` it measured 0 x 0 and drew
+#: its plot area at minus its margins (36 console errors of negative <rect> sizes each
+#: time Live came back). Laid out, it measures its real width and its fixed height.
+HIDDEN_TAB_CSS = """
+.v-tabs-items .v-window-item[style*="display: none"] {
+    display: block !important; visibility: hidden; position: absolute; left: 0; right: 0; top: 0;
+    height: 0; overflow: hidden; pointer-events: none;
+}
+"""
 
 
 def read_query(search: str | None) -> tuple[dict, list[str]]:
@@ -99,7 +125,7 @@ def Page():
     solara.use_memo(lambda: apply_query(router.search), [])
     state = session()
     solara.Title("computebubble")
-    solara.Style(".v-slider__thumb-label { font-size: 10px }")
+    solara.Style(".v-slider__thumb-label { font-size: 10px }" + HIDDEN_TAB_CSS)
     if state.link_messages.value:
         with solara.Column(classes=["link-messages"], gap="4px"):
             for m in state.link_messages.value:

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -33,16 +34,35 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class ServedURL(str):
+    """The app's URL, with what the server has printed so far (``output()``)."""
+
+    lines: list[str]
+
+    def output(self) -> str:
+        return "".join(self.lines)
+
+
+def _drain(stream, lines: list[str]) -> None:
+    """Keep the server's output (and never let its pipe fill, which would block the server)."""
+    for raw in iter(stream.readline, b""):
+        lines.append(raw.decode(errors="replace"))
+
+
 @contextmanager
 def app_server(env_extra: dict | None = None, timeout_s: float = 90.0, args: list[str] | None = None):
-    """Start `computebubble app [args]` on a free 127.0.0.1 port; yield its URL; stop it."""
+    """Start `computebubble app [args]` on a free 127.0.0.1 port; yield its URL (a
+    :class:`ServedURL`, whose ``output()`` is the server's log so far); stop it."""
     port = free_port()
     env = {**os.environ, **(env_extra or {})}
     root = Path(__file__).resolve().parent.parent
     proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "app", "--port", str(port), *(args or [])],
                             cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
+    url = ServedURL(f"http://127.0.0.1:{port}/")
+    url.lines = []
+    reader = threading.Thread(target=_drain, args=(proc.stdout, url.lines), daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + timeout_s
         while True:
@@ -53,8 +73,8 @@ def app_server(env_extra: dict | None = None, timeout_s: float = 90.0, args: lis
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                raise RuntimeError(f"the app did not start on {url}:\n{out[-3000:]}")
+                reader.join(timeout=5)
+                raise RuntimeError(f"the app did not start on {url}:\n{url.output()[-3000:]}")
             time.sleep(0.3)
         yield url
     finally:
