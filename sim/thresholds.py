@@ -202,6 +202,39 @@ def write_downs(figs, p) -> Reading:
 THRESHOLDS = (revenue_gap, idle_compute, ghost_compute, two_curves, payback, liquidity, write_downs)
 NAMES = tuple(t.__name__ for t in THRESHOLDS)
 
+#: Each threshold in plain words, from its docstring above: what it measures, where the
+#: yardstick comes from (000-004: the debate's notes), and its red line. The app's tiles
+#: show these as tooltips; a test checks there is one per threshold.
+PLAIN = {
+    "revenue_gap": (
+        "What AI users pay each month against the revenue the build-out needs to pay for itself "
+        "(GPU spend / GPU share of cluster cost / a 50% margin). Source: Sequoia's \"$600B question\" (2024), "
+        "000's two curves. Amber: revenue below what is needed; red line: revenue below half of it."),
+    "idle_compute": (
+        "The share of powered GPUs that nobody rents. Source: 004 (AWS's GPU idle rate was about 5% in "
+        "late 2025; dark fibre in 2001 was 70-90% idle). Amber from 20% idle; red line: 70% idle, "
+        "a dot-com-sized glut."),
+    "ghost_compute": (
+        "How long delivered chips wait for power before they run, as a share of a chip generation "
+        "(value 0.25: a quarter of a generation). Source: 002 (if the wait nears the generation cycle, a "
+        "whole generation's demand vanishes). Amber at a quarter of a generation; red line: half of one."),
+    "two_curves": (
+        "Whether AI capex grows faster than AI revenue (capex growth minus revenue growth over 12 months; "
+        "n/a in the first 15 months). Source: 000's two curves. Amber: capex growing at more than half "
+        "revenue's rate while revenue slows below 50% a year; red line: capex outgrowing revenue."),
+    "payback": (
+        "Months for a new GPU's rental margin to repay what it cost. Source: 001/002 (a chip generation "
+        "lasts 1.5-2 years). Amber: longer than a generation; red line: longer than its accounting life."),
+    "liquidity": (
+        "The shortest cash runway among the independent labs, and whether investors fund what they ask. "
+        "Source: 000 (bubbles pop when the money runs out). Amber under 12 months; red line: under 6 months "
+        "with investors filling less than half of the asks, or a lab defaulting."),
+    "write_downs": (
+        "Everything written off so far: impairments of AI assets and bad debts. Source: 004 (Xu Jing set "
+        "an AI default against the dot-com telecom bust, about $200B, and subprime, $945B by the IMF in "
+        "2008). Amber at dot-com scale; red line: subprime scale."),
+}
+
 
 def evaluate(figs, p) -> list[Reading]:
     """All seven readings for the newest month."""

@@ -103,6 +103,44 @@ def test_live_renders_its_charts_and_meter(page, url):
     expect(page.locator(".contract-network svg, svg[aria-label='contract network']").first).to_be_visible()
 
 
+@pytest.mark.parametrize("scenario,months", [("dark-fibre", 24), ("reliability-ceiling", 48)])
+def test_the_verdict_banner_fills_in_and_settles_on_the_runs_outcome(page, url, scenario, months):
+    """Issue 10, "the verdict on screen": after a step the banner says what the run is so
+    far; played to the horizon it settles on the outcome experiments.runner.run gives the
+    same scenario, seed and horizon (a bust and a digestion here), with its side of the
+    debate. The tiles carry their bands, their red history and a plain tooltip."""
+    from experiments.runner import run
+    from sim import thresholds
+    from viz import verdict
+
+    out = run(None, months, 1, scenario)
+    open_live(page, url, f"?scenario={scenario}&months={months}&speed=max", months=months)
+    banner = page.locator(".verdict-banner")
+    expect(banner).to_contain_text("fills in as the run goes")
+    step(page)
+    expect(banner).to_have_attribute("data-final", "false")
+    expect(banner).to_contain_text("So far: BOOM")
+    page.get_by_role("button", name="▶").click()
+    page.get_by_text(f"Month: {months} of {months}").wait_for()
+    expect(banner).to_have_attribute("data-final", "true")
+    expect(banner).to_have_attribute("data-outcome", out["outcome"])
+    words = verdict.OUTCOME_WORDS[out["outcome"]]
+    when = {"bust": f"in {out['bust_month']}", "digestion": f"from {out['capex_fall_month']}"}[out["outcome"]]
+    expect(banner).to_contain_text(f"Verdict: {words['label']} {when}")
+    expect(banner).to_contain_text(words["side"])
+    expect(banner.locator(".verdict-chain li")).not_to_have_count(0)
+    tiles = page.locator(".bubble-meter-item")
+    expect(tiles).to_have_count(7)
+    for i, name in enumerate(thresholds.NAMES):
+        tile = tiles.nth(i)
+        assert tile.get_attribute("title").startswith(thresholds.PLAIN[name])
+        expect(tile.locator(".bubble-meter-band")).to_contain_text("amber")
+        first = out[f"first_{name}"]
+        expect(tile.locator(".bubble-meter-history")).to_have_text(
+            "never red so far" if first is None else re.compile(
+                f"first red {first}, {out[f'months_red_{name}']} months? red"))
+
+
 def drawn_values(page, selector: str) -> dict[str, list[float]]:
     """The lines of the log-scale chart in ``selector``, by stroke colour, read back into
     the units of its y axis through the positions of the axis's tick labels (good to

@@ -1,6 +1,9 @@
 """The app's pieces without a browser: sliders are real live fields, the meter and the
 network draw what the model holds, the Compare table colours by bubble risk."""
 
+import html
+import re
+
 from sim.model import ComputeBubbleModel
 from sim.params import FIELDS, INIT_ONLY_FIELDS
 from viz import compare, live, network_view
@@ -125,3 +128,100 @@ def test_every_scenarios_slider_values_sit_on_the_sliders_steps():
             k = (value - lo) / step
             assert abs(k - round(k)) < 1e-6, (scenario, name, value, step)
             assert step <= (hi - lo) / 50, (name, step)
+
+
+def _verdict(outcome: str) -> dict:
+    """A verdict dict as sim.thresholds.verdict returns it, for the banner's words."""
+    return {"outcome": outcome, "outcome_reason": f"the reason for {outcome}", "bust_month": "2030-07",
+            "bust_cause": "valuation -45% from 2029-01 peak (2030-07); damage: idle 25% (2030-05)",
+            "capex_fall_month": "2029-11", "first_fall": "idle 20% (2029-03)",
+            "chain": [{"month": "2025-01", "kind": "threshold", "event": "revenue_gap turns red", "value": 0.3},
+                      {"month": "2029-03", "kind": "idle", "event": "idle 20% of powered GPUs", "value": 0.2},
+                      {"month": "2030-07", "kind": outcome, "event": f"{outcome.upper()}: words", "value": -0.45},
+                      {"month": "2031-02", "kind": "default", "event": "Lab defaults", "value": 1e9}]}
+
+
+def test_the_verdict_banner_has_words_for_each_outcome():
+    """Issue 10: the banner says the outcome so far, then settles on a coloured verdict with
+    when, why, what fell and which side of the debate the run supports."""
+    from sim import thresholds
+    from viz import verdict
+
+    assert set(verdict.OUTCOME_WORDS) == set(thresholds.OUTCOMES)
+    assert verdict.OUTCOME_WORDS["boom"]["colour"] == live.LEVEL_COLOURS[thresholds.GREEN]
+    assert verdict.OUTCOME_WORDS["digestion"]["colour"] == live.LEVEL_COLOURS[thresholds.AMBER]
+    assert verdict.OUTCOME_WORDS["bust"]["colour"] == live.LEVEL_COLOURS[thresholds.RED]
+    assert "bears" in verdict.OUTCOME_WORDS["bust"]["side"] and "bulls" in verdict.OUTCOME_WORDS["boom"]["side"]
+    assert "no crash in the price" in verdict.OUTCOME_WORDS["digestion"]["side"]
+    want = {"bust": "Verdict: BUST in 2030-07 — valuation -45% from 2029-01 peak (2030-07); damage",
+            "digestion": "Verdict: DIGESTION from 2029-11 — the reason for digestion",
+            "boom": "Verdict: BOOM through 2031-12 — the reason for boom"}
+    for outcome, words in verdict.OUTCOME_WORDS.items():
+        v = _verdict(outcome)
+        final = verdict.banner_html(v, True, 84, "2031-12")
+        assert f'data-outcome="{outcome}"' in final and 'data-final="true"' in final
+        assert words["colour"] in final
+        text = html.unescape(re.sub(r"<[^>]+>", " ", final))
+        assert want[outcome] in " ".join(text.split()), text
+        assert words["side"] in text
+        assert "first to fall: idle 20% (2029-03)" in text
+        # the chain up to the outcome, in plain words: not after it, not a column name
+        assert "2025-01: the revenue gap turns red" in text and "Lab defaults" not in text
+        running = verdict.banner_html(v, False, 30, "2031-12")
+        text = html.unescape(re.sub(r"<[^>]+>", " ", running))
+        assert 'data-final="false"' in running and words["side"] not in text
+        assert f"So far: {words['label']}" in text
+        assert running.count("<li>") == min(4, len(v["chain"]))
+        assert "2031-02: Lab defaults" in text           # the latest events while running
+    assert "fills in as the run goes" in verdict.banner_html(None, False, 0, "2031-12")
+
+
+def test_live_banner_settles_on_the_runs_verdict():
+    """Stepped to its horizon (the verdict worked out only every few months on the way),
+    Live's banner says the outcome experiments.runner.run gives the same scenario."""
+    from experiments.runner import run
+    from viz import sources
+
+    r = live.LiveRun(sources.load_named("dark-fibre"), 1, 24, {})
+    for i in range(24):
+        r.step()
+        r.flush(verdict=i % 3 == 2)
+    out = run(None, 24, 1, "dark-fibre")
+    assert r.verdict["outcome"] == out["outcome"] == "bust"
+    assert f"Verdict: BUST in {out['bust_month']}" in r.banner.value
+    assert 'data-final="true"' in r.banner.value
+
+
+def test_meter_tiles_carry_bands_history_and_a_plain_tooltip():
+    """Issue 10: tiles showed only the current month ('Ghost compute (lag / generation)
+    0.17'?). Each tile now carries its bands, its red history so far (as the run's
+    summary counts it) and a tooltip saying what it measures, its source and its red line."""
+    from experiments.runner import summarize
+    from sim import thresholds
+    from viz import verdict
+
+    assert set(thresholds.PLAIN) == set(thresholds.NAMES)
+    assert all("Source:" in t and "red line" in t for t in thresholds.PLAIN.values())
+    m = ComputeBubbleModel(seed=1, n_user_cohorts=100)
+    for _ in range(30):
+        m.step()
+    p = m.p
+    history = verdict.red_history(m.levels, lambda k: live.month_date(p.start_year, p.start_month, k))
+    page = live.bubble_meter_html(m.readings, history)
+    out = summarize(m)
+    tiles = re.findall(r'<div class="bubble-meter-item[^"]*" data-threshold="(\w+)".*?title="([^"]*)"(.*?)'
+                       r'(?=<div class="bubble-meter-item|$)', page)
+    assert [t[0] for t in tiles] == list(thresholds.NAMES)
+    for (name, title, body), r in zip(tiles, m.readings):
+        assert html.unescape(title).startswith(thresholds.PLAIN[name])
+        body = html.unescape(body)
+        assert verdict.band_text(r) in body and ("amber" in body and "red" in body)
+        h = history[name]
+        assert h["first"] == out[f"first_{name}"] and h["months_red"] == out[f"months_red_{name}"]
+        if h["first"] is None:
+            assert "never red so far" in body
+        else:
+            assert f"first red {h['first']}, {h['months_red']} month" in body
+    assert any(history[n]["first"] for n in thresholds.NAMES)      # the run has a red history to show
+    assert verdict.band_text(m.readings[0]) == "amber < 1.00x, red < 0.50x"
+    assert verdict.band_text(m.readings[1]) == "amber ≥ 20%, red ≥ 70%"

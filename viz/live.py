@@ -17,12 +17,13 @@ import ipywidgets as widgets
 import solara
 from ipyvuetify.extra import FileInput
 
-from experiments.runner import build_model
+from experiments.runner import build_model, run_verdict
 from experiments.scenario import Scenario, ScenarioError
 from sim import thresholds
 from sim.clock import MAX_MONTHS, month_date
 from sim.params import FIELDS, ParamError
 from viz import network_view, sources
+from viz import verdict as verdict_words
 from viz.charts import LiveCharts
 from viz.state import LiveState, session
 from viz.text import Plain
@@ -37,11 +38,10 @@ LEVER_SLIDERS = ("price_elasticity", "efficiency_gain_per_year", "power_build_mu
 SPEEDS = {"1 / s": 1.0, "2 / s": 2.0, "5 / s": 5.0, "10 / s": 10.0, "20 / s": 20.0, "max": 0.0}
 LEVEL_COLOURS = {thresholds.GREEN: "#2e7d32", thresholds.AMBER: "#f9a825", thresholds.RED: "#c62828"}
 LEVEL_WORDS = {thresholds.GREEN: "green", thresholds.AMBER: "amber", thresholds.RED: "red"}
-THRESHOLD_TITLES = {
-    "revenue_gap": "Revenue gap (revenue / required)", "idle_compute": "Idle compute", "ghost_compute":
-    "Ghost compute (lag / generation)", "two_curves": "Two curves (capex - revenue growth)",
-    "payback": "Payback (months)", "liquidity": "Liquidity (shortest runway)", "write_downs": "Write-downs",
-}
+THRESHOLD_TITLES = verdict_words.TITLES
+#: The mark on a tile that has a tooltip (a "?" in a ring; Chromium here has no glyph for ⓘ).
+INFO_MARK = ('<span style="display:inline-block;border:1px solid #999;border-radius:50%;width:13px;height:13px;'
+             'line-height:12px;text-align:center;font-size:9px;color:#777">?</span>')
 
 
 class LiveRun:
@@ -56,9 +56,13 @@ class LiveRun:
         self.pos = network_view.layout(self.model.contract_graph)
         self.lock = threading.Lock()
         # what changes every month is written into these widgets in place, like the charts
+        self.banner = widgets.HTML()
         self.status = widgets.HTML()
         self.meter = widgets.HTML()
         self.network = widgets.HTML()
+        #: the verdict for the months run so far (sim.thresholds.verdict), and its month
+        self.verdict: dict | None = None
+        self.verdict_month = -1
         self._write_panels()
 
     @property
@@ -78,15 +82,32 @@ class LiveRun:
             self.charts.add(self.model)
             return True
 
-    def flush(self) -> None:
-        """Send the month to the browser: chart marks and three HTML panels, no re-render."""
+    def flush(self, verdict: bool = True) -> None:
+        """Send the month to the browser: chart marks and the HTML panels, no re-render.
+        ``verdict=False`` leaves the verdict banner as it was (while playing it is worked
+        out every few months, :data:`viz.verdict.EVERY_MONTHS`); at the end it always is."""
         with self.lock:
             self.charts.flush()
-            self._write_panels()
+            self._write_panels(verdict or self.done)
 
-    def _write_panels(self) -> None:
+    def date(self, month: int | None) -> str | None:
+        """Run month (0: the first) -> "YYYY-MM"."""
+        p = self.model.p
+        return None if month is None else month_date(p.start_year, p.start_month, month)
+
+    def _write_banner(self) -> None:
+        month = self.model.month
+        if month and self.verdict_month != month:
+            self.verdict = run_verdict(self.model)
+            self.verdict_month = month
+        self.banner.value = verdict_words.banner_html(self.verdict if month else None, self.done, month,
+                                                      self.date(self.horizon - 1))
+
+    def _write_panels(self, verdict: bool = True) -> None:
         month = self.model.month
         p = self.model.p
+        if verdict:
+            self._write_banner()
         date = f" ({month_date(p.start_year, p.start_month, month - 1)})" if month else ""
         status = f'<div class="live-month" style="font-size:18px;font-weight:600">Month: {month} of {self.horizon}{date}</div>'
         if self.model.defaults:
@@ -95,7 +116,8 @@ class LiveRun:
                 f"{html.escape(d['reason'])})" for d in self.model.defaults) + "</div>")
         with self.status.hold_sync():
             self.status.value = status
-        self.meter.value = bubble_meter_html(self.model.readings)
+        self.meter.value = bubble_meter_html(self.model.readings,
+                                             verdict_words.red_history(self.model.levels, self.date))
         self.network.value = network_view.svg(self.model.contract_graph, self.pos)
 
     def apply(self, name: str, value) -> None:
@@ -297,13 +319,13 @@ def Controls(run: LiveRun | None):
                           on_click=lambda: (st.overrides.set({}), st.rebuild.set(st.rebuild.value + 1)))
 
 
-def _step_once(run: LiveRun | None) -> None:
+def _step_once(run: LiveRun | None, verdict: bool = True) -> None:
     st = _st()
     if run is None:
         return
     try:
         run.step()
-        run.flush()
+        run.flush(verdict)
     except Exception as e:  # a model error is shown in the page, never a crashed page
         st.error.value = f"the model stopped at month {run.month}: {type(e).__name__}: {e}"
         st.playing.value = False
@@ -311,35 +333,35 @@ def _step_once(run: LiveRun | None) -> None:
         st.tick.value += 1    # controls change only when the run ends or fails
 
 
-def bubble_meter_html(readings) -> str:
-    """The seven thresholds as green, amber or red tiles, with their values."""
+def bubble_meter_html(readings, history: dict | None = None) -> str:
+    """The seven thresholds as green, amber or red tiles: each with its value, its bands,
+    its red history so far (``history``: name -> {"first": "YYYY-MM" or None,
+    "months_red"}, as :func:`viz.verdict.red_history` or the verdict's ``history``
+    gives it) and a tooltip in plain words (:data:`sim.thresholds.PLAIN`)."""
     if not readings:
         return '<div style="color:#666">No month yet: press Step or ▶.</div>'
     tiles = []
     for r in readings:
         colour = LEVEL_COLOURS[r.level]
+        h = (history or {}).get(r.name)
+        red_class = " bubble-meter-was-red" if h and h["first"] is not None else ""
+        past = (f'<div class="bubble-meter-history" style="font-size:11px;color:{"#c62828" if red_class else "#555"}">'
+                f'{html.escape(verdict_words.history_text(h))}</div>') if h else ""
         tiles.append(
-            f'<div class="bubble-meter-item" data-threshold="{r.name}" data-level="{LEVEL_WORDS[r.level]}" '
-            f'style="border-left:8px solid {colour};padding:4px 8px;background:#fafafa;min-width:150px">'
-            f'<div style="font-size:12px;color:#444">{THRESHOLD_TITLES[r.name]}</div>'
+            f'<div class="bubble-meter-item{red_class}" data-threshold="{r.name}" data-level="{LEVEL_WORDS[r.level]}" '
+            f'title="{html.escape(verdict_words.tooltip(r.name), quote=True)}" '
+            f'style="border-left:8px solid {colour};padding:4px 8px;background:#fafafa;min-width:150px;'
+            f'max-width:230px;cursor:help">'
+            f'<div style="font-size:12px;color:#444">{THRESHOLD_TITLES[r.name]} {INFO_MARK}</div>'
             f'<div style="font-size:15px;font-weight:600;color:{colour}">{_format_reading(r)} '
-            f'<span style="font-size:11px">({LEVEL_WORDS[r.level]})</span></div></div>')
+            f'<span style="font-size:11px">({LEVEL_WORDS[r.level]})</span></div>'
+            f'<div class="bubble-meter-band" style="font-size:11px;color:#666">'
+            f'{html.escape(verdict_words.band_text(r))}</div>{past}</div>')
     return '<div class="bubble-meter" style="display:flex;flex-wrap:wrap;gap:6px">' + "".join(tiles) + "</div>"
 
 
 def _format_reading(r: thresholds.Reading) -> str:
-    v = r.value
-    if v != v:   # NaN: not enough history yet
-        return "n/a"
-    if r.name == "write_downs":
-        return f"${v / 1e9:,.0f}B"
-    if r.name in ("payback", "liquidity"):
-        return "never" if v == float("inf") else f"{v:,.0f} mo"
-    if r.name == "idle_compute":
-        return f"{v:.0%}"
-    if r.name == "revenue_gap":
-        return f"{v:.2f}x"
-    return f"{v:+.2f}" if r.name == "two_curves" else f"{v:.2f}"
+    return verdict_words.format_value(r.name, r.value)
 
 
 CAPTION_STYLE = "font-size:12px;color:#555;margin:2px 8px 10px 8px;line-height:1.4"
@@ -392,7 +414,7 @@ def Live():
             if current is None or current.done:
                 st.playing.value = False
                 break
-            _step_once(current)
+            _step_once(current, verdict=(current.month + 1) % verdict_words.EVERY_MONTHS == 0)
             rate = SPEEDS[st.speed.value]
             if rate > 0:
                 time.sleep(max(0.0, 1.0 / rate - (time.perf_counter() - started)))
@@ -408,6 +430,7 @@ def Live():
             if run is None:
                 solara.Info("No run: pick a scenario.")
                 return
+            solara.display(run.banner)
             Plain(run.scenario.title, tag="h3", classes=["live-title"], style="margin:4px 0")
             Plain(run.scenario.claim, tag="p", classes=["live-claim"], style="margin:0 0 8px 0")
             Charts(run)
