@@ -12,6 +12,8 @@ import bqplot as bq
 import numpy as np
 
 from sim import reporters as R
+from sim.clock import month_date
+from viz.record import DEFAULT_START, RecordPoint, record_points, today_month
 
 #: Colours: capex red (the exponential curve), revenue blue (the hoped-for curve), 000.
 COLOURS = {
@@ -26,11 +28,54 @@ LAB_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
 FIG_LAYOUT = {"height": "260px", "width": "100%"}
 FIG_MARGIN = {"top": 30, "bottom": 40, "left": 60, "right": 60}
 RUNWAY_CAP_MONTHS = 60.0
+#: The public record's points: a diamond with a dark edge, in the colour of the series it
+#: sits beside; the 'today' line (the newest record figure) dashed grey.
+RECORD_MARKER = "diamond"
+RECORD_COLOURS = {"capex": COLOURS["capex"], "revenue": COLOURS["revenue"], "tokens": COLOURS["tokens"],
+                  "chips": "#9467bd", "rental": COLOURS["price"], "valuation": "#000000"}
+TODAY_COLOUR = "#999999"
 
 
 def _cols(n: int):
     """The first ``n`` months; a lone first month is sent twice (widgets need 2 points)."""
     return slice(0, n) if n > 1 else [0, 0]
+
+
+def date_axis(horizon: int, start: tuple[int, int] = DEFAULT_START) -> bq.Axis:
+    """The x axis of a run's time chart, labelled in calendar years.
+
+    The marks stay on a month-index scale (0..horizon-1); the axis has its own scale in
+    years over the same span (month m is ``start year + (start month - 1 + m) / 12``), with
+    a tick at each January inside the run, so the labels read 2025, 2026, ..."""
+    y0 = start[0] + (start[1] - 1) / 12
+    scale = bq.LinearScale(min=y0, max=y0 + max(horizon - 1, 1) / 12)
+    ticks = [float(y) for y in range(int(np.ceil(scale.min - 1e-9)), int(np.floor(scale.max + 1e-9)) + 1)]
+    return bq.Axis(scale=scale, label="year (ticks at January)", grid_lines="none", tick_values=ticks,
+                   tick_format="d")
+
+
+def record_marks(x_scale, y_scale, points: list[RecordPoint] | None, today: int | None, horizon: int,
+                 start: tuple[int, int] = DEFAULT_START) -> list:
+    """The public record's points as scatters (one per series they sit beside, legend
+    'public record: ...', each point's label as its tooltip) and the 'today' line at the
+    newest record figure's month (on its own 0-1 y scale, so it spans the chart)."""
+    marks = []
+    groups: dict[str, list[RecordPoint]] = {}
+    for p in points or ():
+        groups.setdefault(p.group, []).append(p)
+    for group, pts in groups.items():
+        marks.append(bq.Scatter(x=[p.month for p in pts], y=[p.value for p in pts], names=[p.label for p in pts],
+                                display_names=False, scales={"x": x_scale, "y": y_scale}, marker=RECORD_MARKER,
+                                colors=[RECORD_COLOURS.get(group, "#333333")], stroke="#222222", default_size=70,
+                                labels=[f"public record ({group})"], display_legend=True,
+                                tooltip=bq.Tooltip(fields=["name"])))
+    if today is not None and 0 <= today <= horizon - 1:
+        marks.append(bq.Lines(x=[float(today), float(today)], y=[0.0, 1.0],
+                              scales={"x": x_scale, "y": bq.LinearScale(min=0.0, max=1.0)},
+                              colors=[TODAY_COLOUR], line_style="dashed", stroke_width=1.5,
+                              labels=[f"today: newest record figure, {month_date(*start, today)}"],
+                              display_legend=True))
+    return marks
 
 
 def _figure(title: str, marks, axes, legend: str = "top-left") -> bq.Figure:
@@ -43,7 +88,9 @@ class SeriesChart:
     """A time chart of several series sharing one y scale."""
 
     def __init__(self, title: str, series: dict[str, str], horizon: int, y_label: str, log: bool = False,
-                 y_min: float | None = None, y_max: float | None = None, band: tuple[float, float] | None = None):
+                 y_min: float | None = None, y_max: float | None = None, band: tuple[float, float] | None = None,
+                 start: tuple[int, int] = DEFAULT_START, record: list[RecordPoint] | None = None,
+                 today: int | None = None):
         self.x = np.arange(horizon, dtype=float)
         self.x_scale = bq.LinearScale(min=0.0, max=float(max(horizon - 1, 1)))
         self.y_scale = bq.LogScale() if log else bq.LinearScale(min=y_min, max=y_max)
@@ -54,13 +101,14 @@ class SeriesChart:
                               scales={"x": self.x_scale, "y": self.y_scale},
                               colors=list(series.values()), labels=self.names, display_legend=True,
                               stroke_width=2)
-        marks = [self.lines]
+        self.record = record_marks(self.x_scale, self.y_scale, record, today, horizon, start)
+        marks = [self.lines, *self.record]
         if band is not None:
             lo, hi = band
             marks.insert(0, bq.Lines(x=[0, horizon - 1, horizon - 1, 0], y=[lo, lo, hi, hi], fill="inside",
                                      fill_colors=["#f8d7da"], fill_opacities=[0.5], colors=["#f8d7da"],
                                      scales={"x": self.x_scale, "y": self.y_scale}))
-        axes = [bq.Axis(scale=self.x_scale, label="month", grid_lines="none"),
+        axes = [date_axis(horizon, start),
                 bq.Axis(scale=self.y_scale, orientation="vertical", label=y_label, tick_format=".2s" if log else None)]
         self.figure = _figure(title, marks, axes)
         self.n = 0
@@ -89,7 +137,7 @@ class BeliefChart:
                "that happened. The black line is sentiment, read from the price: 0.5 when the valuation equals the "
                "fundamental value (dotted), 0.8 at twice it, 0.2 at half.")
 
-    def __init__(self, horizon: int):
+    def __init__(self, horizon: int, start: tuple[int, int] = DEFAULT_START, today: int | None = None):
         self.x = np.arange(horizon, dtype=float)
         sx = bq.LinearScale(min=0.0, max=float(max(horizon - 1, 1)))
         sy = bq.LinearScale(min=0.0, max=1.0)
@@ -105,9 +153,10 @@ class BeliefChart:
         self.line = bq.Lines(x=np.zeros(2), y=np.zeros(2), visible=False, scales={"x": sx, "y": sy},
                              colors=[COLOURS["sentiment"]], labels=["sentiment (0.5 = fair value)"],
                              display_legend=True, stroke_width=2.5)
-        axes = [bq.Axis(scale=sx, label="month", grid_lines="none"),
+        axes = [date_axis(horizon, start),
                 bq.Axis(scale=sy, orientation="vertical", label="share / sentiment", tick_format=".1f")]
-        self.figure = _figure(self.TITLE, [*self.areas, fair, self.line], axes)
+        self.record = record_marks(sx, sy, None, today, horizon, start)
+        self.figure = _figure(self.TITLE, [*self.areas, fair, self.line, *self.record], axes)
         self.n = 0
 
     def set(self, month: int, shares: list[float], sentiment: float) -> None:
@@ -157,7 +206,8 @@ class ValuationChart:
     MAIN = {"valuation": "valuation", "fundamental value": "fundamental"}
     THIN = {"trend's value": "trend", "physics' value": "physics"}
 
-    def __init__(self, horizon: int):
+    def __init__(self, horizon: int, start: tuple[int, int] = DEFAULT_START, record: list[RecordPoint] | None = None,
+                 today: int | None = None):
         self.x = np.arange(horizon, dtype=float)
         sx = bq.LinearScale(min=0.0, max=float(max(horizon - 1, 1)))
         self.y_scale = sy = bq.LogScale(min=1.0, max=10.0)
@@ -176,14 +226,18 @@ class ValuationChart:
         self.main = bq.Lines(x=np.zeros(2), y=np.ones((2, 2)), visible=False, scales=scales,
                              colors=[COLOURS[c] for c in self.MAIN.values()], labels=list(self.MAIN),
                              display_legend=True, stroke_width=2.5)
-        axes = [bq.Axis(scale=sx, label="month", grid_lines="none"),
+        axes = [date_axis(horizon, start),
                 bq.Axis(scale=sy, orientation="vertical", label="$T", tick_format="~g",
                         tick_values=[1.0, 2.0, 5.0, 10.0])]
         self.y_axis = axes[1]
-        self.figure = _figure(self.TITLE, [self.premium, self.discount, self.thin, self.main], axes,
+        self.record = record_marks(sx, sy, record, today, horizon, start)
+        self.figure = _figure(self.TITLE, [self.premium, self.discount, self.thin, self.main, *self.record], axes,
                               legend="bottom-left")
         self.n = 0
         self.lo, self.hi = np.inf, -np.inf    # the lowest and highest values drawn so far ($T)
+        # the record's points are kept in view once the run has drawn something
+        vals = [p.value for p in record or ()]
+        self.record_lo, self.record_hi = (min(vals), max(vals)) if vals else (np.inf, -np.inf)
 
     def set(self, month: int, valuation_usd: float, fundamental_usd: float, trend_usd: float,
             physics_usd: float) -> None:
@@ -212,8 +266,8 @@ class ValuationChart:
         if not np.isfinite(self.lo):
             return
         t = self.TICKS_USD_T
-        lo = max((x for x in t if x <= self.lo * 1.0001), default=t[0])
-        hi = min((x for x in t if x >= self.hi / 1.0001), default=t[-1])
+        lo = max((x for x in t if x <= min(self.lo, self.record_lo) * 1.0001), default=t[0])
+        hi = min((x for x in t if x >= max(self.hi, self.record_hi) / 1.0001), default=t[-1])
         if hi <= lo:
             hi = min((x for x in t if x > lo), default=lo * 2)
         if (lo, hi) != (self.y_scale.min, self.y_scale.max):
@@ -223,26 +277,44 @@ class ValuationChart:
 
 
 class LiveCharts:
-    """The Live page's charts for one run."""
+    """The Live page's charts for one run.
 
-    def __init__(self, horizon: int, lab_names: list[str]):
+    Dates on the x axes follow ``start`` (year, month of month 0; the parameters' default,
+    2025-01, when the caller gives none). The public record (``viz.record``) is drawn on
+    the charts whose series it can be compared with, and every chart has a dashed 'today'
+    line at the newest record figure's month (``today``): history to its left, projection
+    to its right. ``chips`` and ``rental`` (chip sales, GPU rental price) are kept up to
+    date like the others, for the page to show."""
+
+    def __init__(self, horizon: int, lab_names: list[str], start: tuple[int, int] = DEFAULT_START):
+        rec = record_points(horizon, start)
+        self.record = rec
+        self.today = today = today_month(rec)
+        kw = {"start": start, "today": today}
         self.two_curves = SeriesChart(
             "The two curves: AI capex and revenue ($B/yr, annualized)",
             {"AI capex": COLOURS["capex"], "AI revenue": COLOURS["revenue"], "required revenue": COLOURS["required"]},
-            horizon, "$B per year")
+            horizon, "$B per year", record=rec["two_curves"], **kw)
         self.fleet = SeriesChart("The fleet: powered and ghost compute (GW)",
-                                 {"powered": COLOURS["powered"], "ghost (unpowered)": COLOURS["ghost"]}, horizon, "GW")
+                                 {"powered": COLOURS["powered"], "ghost (unpowered)": COLOURS["ghost"]}, horizon, "GW",
+                                 **kw)
         self.idle = SeriesChart("Idle share of powered GPUs (red band: dark-fibre level, 004)",
-                                {"idle": COLOURS["idle"]}, horizon, "fraction", y_min=0.0, y_max=1.0, band=(0.7, 0.9))
+                                {"idle": COLOURS["idle"]}, horizon, "fraction", y_min=0.0, y_max=1.0, band=(0.7, 0.9),
+                                **kw)
         self.tokens = SeriesChart("Token volume (T/day) and price ($/M tokens x 100)",
                                   {"tokens T/day": COLOURS["tokens"], "price $/Mtok x100": COLOURS["price"]},
-                                  horizon, "log scale", log=True)
+                                  horizon, "log scale", log=True, record=rec["tokens"], **kw)
         self.runways = SeriesChart(f"Lab runways (months of cash, capped at {RUNWAY_CAP_MONTHS:.0f})",
                                    {n: LAB_COLOURS[i % len(LAB_COLOURS)] for i, n in enumerate(lab_names)},
-                                   horizon, "months", y_min=0.0, y_max=RUNWAY_CAP_MONTHS)
-        self.valuation = ValuationChart(horizon)
-        self.beliefs = BeliefChart(horizon)
-        self.all = (self.two_curves, self.fleet, self.idle, self.tokens, self.valuation, self.beliefs, self.runways)
+                                   horizon, "months", y_min=0.0, y_max=RUNWAY_CAP_MONTHS, **kw)
+        self.chips = SeriesChart("Chip sales ($B/yr, annualized)", {"chip sales": RECORD_COLOURS["chips"]},
+                                 horizon, "$B per year", y_min=0.0, record=rec["chips"], **kw)
+        self.rental = SeriesChart("GPU rental price ($ per H100-hour)", {"rental": COLOURS["price"]}, horizon,
+                                  "$ per GPU-hour", y_min=0.0, record=rec["rental"], **kw)
+        self.valuation = ValuationChart(horizon, record=rec["valuation"], **kw)
+        self.beliefs = BeliefChart(horizon, **kw)
+        self.all = (self.two_curves, self.fleet, self.idle, self.tokens, self.valuation, self.beliefs, self.runways,
+                    self.chips, self.rental)
 
     def add(self, model) -> None:
         """Write the model's newest month into the charts (no drawing yet)."""
@@ -253,6 +325,8 @@ class LiveCharts:
         self.fleet.set(m, [f[R.POWERED_GW], f[R.GHOST_GW]])
         self.idle.set(m, [f[R.IDLE_FRAC]])
         self.tokens.set(m, [max(f[R.TOKENS_PER_DAY] / 1e12, 1e-3), max(f[R.PRICE_USD_PER_MTOK] * 100, 1e-3)])
+        self.chips.set(m, [f[R.CHIP_REVENUE_USD] * 12e-9])
+        self.rental.set(m, [f[R.GPU_RENTAL_USD_PER_HOUR]])
         self.runways.set(m, [0.0 if lab.defaulted else min(lab.runway_months, RUNWAY_CAP_MONTHS)
                              for lab in model.labs])
         self.valuation.set(m, f[R.VALUATION_USD], f[R.FUNDAMENTAL_VALUE_USD], f["value_trend_usd"],
