@@ -23,7 +23,7 @@ import solara.lab
 import solara.settings
 
 from sim.clock import MAX_MONTHS
-from viz import live, sources
+from viz import live, share, sources
 from viz.compare import Compare
 from viz.debate import Debate
 from viz.live import Live
@@ -37,7 +37,7 @@ if solara.settings.assets.proxy:        # the browser asks this server, which as
     solara.settings.assets.cdn = NO_CDN
 
 #: The settings a link may carry, in the order the messages list them.
-LINK_KEYS = ("scenario", "seed", "months", "speed", "tab")
+LINK_KEYS = ("scenario", "seed", "months", "speed", "set", "tab", "autoplay")
 MIN_MONTHS = 12
 _WHOLE = re.compile(r"[0-9]{1,18}")
 #: A tab panel being hidden is laid out at full width but zero height and invisible,
@@ -57,8 +57,9 @@ HIDDEN_TAB_CSS = """
 def read_query(search: str | None) -> tuple[dict, list[str]]:
     """A link's settings, checked: (the good ones, a message for each bad one).
 
-    ``?scenario=physics-wall&seed=3&months=120&speed=max&tab=Live``. A scenario is a name
-    from the app's list (never a path); a bad value leaves its default in place and says
+    ``?scenario=physics-wall&seed=3&months=120&speed=max&set=price_elasticity:0.8&tab=Live&autoplay=1``.
+    A scenario is a name from the app's list (never a path); ``set`` holds moved sliders
+    (:func:`viz.share.read_overrides`); a bad value leaves its default in place and says
     which setting, which value and what is allowed.
     """
     good: dict = {}
@@ -90,6 +91,15 @@ def read_query(search: str | None) -> tuple[dict, list[str]]:
             else:
                 bad.append(f"link setting 'speed': value '{shown}' is not allowed; allowed: "
                            + ", ".join(live.SPEEDS))
+        elif key == "set":
+            overrides, wrong = share.read_overrides(value)
+            good["set"] = overrides
+            bad.extend(wrong)
+        elif key == "autoplay":
+            if val in ("0", "1"):
+                good["autoplay"] = val == "1"
+            else:
+                bad.append(f"link setting 'autoplay': value '{shown}' is not allowed; allowed: 1 (play on load) or 0")
         elif key == "tab":
             match = [t for t in TABS if t.lower() == val.lower()]
             if match:
@@ -113,8 +123,11 @@ def apply_query(search: str | None) -> None:
         state.live.horizon.value = good["months"]
     if "speed" in good:
         state.live.speed.value = good["speed"]
+    if good.get("set"):
+        state.live.overrides.value = good["set"]
     if "tab" in good:
         state.tab.value = TABS.index(good["tab"])
+    state.live.autoplay.value = good.get("autoplay", False)
     state.link_messages.value = bad
     state.live.rebuild.value += 1
 
@@ -124,6 +137,23 @@ def Page():
     router = solara.use_router()
     solara.use_memo(lambda: apply_query(router.search), [])
     state = session()
+    lv = state.live
+    run = lv.run_box.value
+
+    def start_autoplay():     # a link's autoplay=1: play once the run is built, without a click
+        if lv.autoplay.value and run is not None and not run.done:
+            lv.autoplay.value = False
+            lv.playing.value = True
+
+    solara.use_effect(start_autoplay, [run])
+    # the address bar follows the page: every change of a setting a link carries replaces its query
+    query = share.current_query()
+
+    def follow():
+        if (router.search or "") != query:
+            router.push(f"{router.path or '/'}?{query}" if query else (router.path or "/"))
+
+    solara.use_effect(follow, [query])
     solara.Title("computebubble")
     solara.Style(".v-slider__thumb-label { font-size: 10px }" + HIDDEN_TAB_CSS)
     if state.link_messages.value:
@@ -131,6 +161,7 @@ def Page():
             for m in state.link_messages.value:
                 solara.Warning(m, dense=True)
             solara.Button("Dismiss", text=True, on_click=lambda: state.link_messages.set([]))
+    share.ShareBar(query)
     with solara.lab.Tabs(value=state.tab, lazy=True):
         with solara.lab.Tab(TABS[0]):
             Live()

@@ -34,6 +34,8 @@ class LiveState:
     #: Slider values moved, on top of the scenario.
     overrides: solara.Reactive[dict] = _reactive({})
     playing: solara.Reactive[bool] = _reactive(False)
+    #: Set by a link's ``autoplay=1``: play starts once the run is built (viz.app).
+    autoplay: solara.Reactive[bool] = _reactive(False)
     speed: solara.Reactive[str] = _reactive("10 / s")
     #: Bumped when a run ends or fails (controls re-render); months update in place.
     tick: solara.Reactive[int] = _reactive(0)
