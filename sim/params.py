@@ -3,7 +3,8 @@
 Every tunable number of computebubble is a field of :class:`Params`. Each field's
 metadata carries its ``unit``, a ``desc``, its allowed ``min`` and ``max``, and the
 ``source`` behind its default (a seed file in ``../shared/seeds/`` by its number, a
-public figure, or a stated assumption). Sliders, scenario files, sweeps and the
+public figure, or a stated assumption), and a short plain-language ``label`` (the
+description when none is given). Sliders, scenario files, sweeps and the
 command line all read defaults and ranges from here; validation happens here and only
 here (:func:`validate`), so every bad value gets the same one-line message.
 
@@ -28,8 +29,12 @@ class ParamError(ValueError):
     """
 
 
-def _p(default: Any, unit: str, desc: str, lo: float, hi: float, source: str = "assumption"):
-    return field(default=default, metadata={"unit": unit, "desc": desc, "min": lo, "max": hi, "source": source})
+def _p(default: Any, unit: str, desc: str, lo: float, hi: float, source: str = "assumption", *,
+       label: str | None = None):
+    """A field with its metadata. ``label`` is a short plain-language name for sliders and
+    tables (default: the description)."""
+    return field(default=default, metadata={"unit": unit, "desc": desc, "min": lo, "max": hi, "source": source,
+                                            "label": label or desc})
 
 
 @dataclass(frozen=True)
@@ -51,10 +56,10 @@ class Params:
         1.0, "capability points per 10x training compute",
         "capability gained per tenfold cumulative training compute: contention #1, 'is the scaling law still "
         "working?'. It also sets what a dollar of training buys, so labs' training demand follows it",
-        0.0, 3.0, "000 (#1); one point = one model generation, an assumption")
+        0.0, 3.0, "000 (#1); one point = one model generation, an assumption", label="Scaling: capability per 10x training compute")
     efficiency_gain_per_year: float = _p(
         6.0, "x per year", "yearly cut in compute per token at fixed capability (algorithms, serving stacks)",
-        1.0, 20.0, "003: same-capability cost falls 5-10x a year; 004 (terry): token cost ~10x a year")
+        1.0, 20.0, "003: same-capability cost falls 5-10x a year; 004 (terry): token cost ~10x a year", label="Efficiency gain: yearly cut in compute per token")
     efficiency_gain_halflife_years: float = _p(
         4.0, "years", "years over which the yearly efficiency gain (in log terms) halves: gains at fixed "
         "capability diminish as each tier commoditises", 1.0, 50.0,
@@ -67,17 +72,17 @@ class Params:
         "public price lists: GPT-4o at $10/M output vs GPT-4o mini at $0.6/M (an assumption in between)")
     efficiency_shock_factor: float = _p(
         1.0, "x", "one-time step cut in compute per token (1 = no shock): contention #2", 1.0, 50.0,
-        "002: DeepSeek R1; 000 (#2)")
+        "002: DeepSeek R1; 000 (#2)", label="Efficiency shock: one-time cut in compute per token")
     efficiency_shock_month: int = _p(
-        0, "month of run", "run month at which the efficiency shock lands (1 = first month; 0 = never)", 0, 180, "002")
+        0, "month of run", "run month at which the efficiency shock lands (1 = first month; 0 = never)", 0, 180, "002", label="Efficiency shock: the month it lands")
     reliability_ceiling_frac: float = _p(
         0.5, "fraction", "ceiling on enterprise-automation and autonomous-agent adoption: contention #3", 0.05, 1.0,
-        "000 (#3); 004: 'can 500M DAU become 2-3B, and can chat become L4-grade agents?'")
+        "000 (#3); 004: 'can 500M DAU become 2-3B, and can chat become L4-grade agents?'", label="Reliability ceiling on enterprise and agent adoption")
 
     # ----- users and demand ------------------------------------------------------
     price_elasticity: float = _p(
         1.2, "-dlnQ/dlnP", "price elasticity of token demand below the value ceiling (above 1: the Jevons case)",
-        0.1, 3.0, "001: Jevons paradox, prices -60-70% while usage doubles every 2-3 months")
+        0.1, 3.0, "001: Jevons paradox, prices -60-70% while usage doubles every 2-3 months", label="Price elasticity of token demand")
     capability_token_multiplier: float = _p(
         2.0, "x tokens per capability point", "tokens per active user per capability point gained", 1.0, 5.0,
         "assumption; 001: reasoning models 'think longer and provide longer answers'")
@@ -106,7 +111,7 @@ class Params:
         "004: internet/PC penetration 90%+")
     free_token_share_frac: float = _p(
         0.8, "fraction", "share of consumer-chat and search tokens served free (earn nothing)", 0.0, 1.0,
-        "001: 'a large portion ... is free' (Gemini's generous free tier); ~5% of ChatGPT users pay")
+        "001: 'a large portion ... is free' (Gemini's generous free tier); ~5% of ChatGPT users pay", label="Share of chat and search tokens served free")
     labour_replaceable_usd_per_year: float = _p(
         3.5e12, "USD per year", "bound on paid AI spend: the labour it can replace", 1e11, 3e13,
         "001: a $3-4T market needs an equal reallocation of labour")
@@ -121,7 +126,7 @@ class Params:
         "003: 'today's frontier is a commodity in 18 months'; 002: open weights trail by about 6 months")
     training_compute_growth_per_year: float = _p(
         4.0, "x per year", "fastest a lab can grow its training compute in a year (clusters, staff)", 1.0, 10.0,
-        "Epoch AI: frontier training compute has grown 4-5x a year since 2010")
+        "Epoch AI: frontier training compute has grown 4-5x a year since 2010", label="Fastest growth of a lab's training compute")
     internal_token_frac_of_training: float = _p(
         0.4, "fraction", "share of training compute spent generating tokens internally (RL rollouts, synthetic "
         "data); counted in token volume, earns nothing", 0.0, 1.0,
@@ -158,7 +163,7 @@ class Params:
     hyperscaler_optimism: float = _p(
         1.0, "x", "multiplier on the log growth of demand hyperscalers expect when planning capex (1: they "
         "extrapolate the growth they have seen)", 0.2, 3.0,
-        "assumption; 004 (DanielQ): 'invest early, benefit early' (above 1); Tencent's caution (below 1)")
+        "assumption; 004 (DanielQ): 'invest early, benefit early' (above 1); Tencent's caution (below 1)", label="Hyperscalers' optimism about demand growth")
     expectation_adapt_per_quarter: float = _p(
         0.25, "fraction per quarter", "how far hyperscalers move their expected demand growth toward the "
         "growth observed over the last year, each quarter (0.25: about a year to adapt)", 0.05, 1.0,
@@ -169,11 +174,11 @@ class Params:
         "anchoring and adjustment (Sterman 1989): closing a gap at once amplifies noise")
     arms_race_coupling: float = _p(
         0.3, "fraction", "weight on keeping up with peers' capex growth when planning", 0.0, 1.0,
-        "004 (zhoukui, terry): arms race; Meta and Musk will not quit")
+        "004 (zhoukui, terry): arms race; Meta and Musk will not quit", label="Arms race: weight on matching rivals' capex")
     capex_tolerance_ocf_frac: float = _p(
         1.0, "x operating cash flow", "AI capex the capital market tolerates per dollar of operating cash flow "
         "with the AI valuation at its fundamental value (the rest must come from cash or debt)", 0.1, 3.0,
-        "2025: big-four capex about $410B against about $560B of operating cash flow (filings)")
+        "2025: big-four capex about $410B against about $560B of operating cash flow (filings)", label="Capex the market tolerates, per dollar of cash flow")
     target_utilization_frac: float = _p(
         0.9, "fraction", "utilization hyperscalers plan for and price around", 0.5, 0.99, "assumption")
     rental_price_sensitivity: float = _p(
@@ -243,7 +248,7 @@ class Params:
     # ----- power utilities --------------------------------------------------------
     power_build_multiplier: float = _p(
         1.0, "x", "scales every utility's build rate of data-center capacity", 0.05, 5.0,
-        "001: ~20 GW new DC capacity ex-China 2025-26; 004: 9-10 GW new US power next year")
+        "001: ~20 GW new DC capacity ex-China 2025-26; 004: 9-10 GW new US power next year", label="Speed of the power build-out")
     grid_interconnect_lead_months: int = _p(
         9, "months", "minimum wait from grid request to connection", 0, 60,
         "public: US interconnection queues of 1-5 years; hyperscaler-priority sites faster")
@@ -255,7 +260,7 @@ class Params:
 
     # ----- capital market ---------------------------------------------------------
     interest_rate_frac: float = _p(
-        0.045, "fraction per year", "risk-free interest rate", 0.0, 0.25, "Fed funds ~4.3-4.5% in 2025")
+        0.045, "fraction per year", "risk-free interest rate", 0.0, 0.25, "Fed funds ~4.3-4.5% in 2025", label="Interest rate")
     credit_spread_frac: float = _p(
         0.01, "fraction per year", "big tech's bond spread over the rate at low leverage", 0.0, 0.1,
         "public: A-rated tech bonds ~0.5-1.2% over Treasuries in 2025; Meta's Hyperion SPV priced at 6.58%")
@@ -300,7 +305,7 @@ class Params:
     funding_freeze_month: int = _p(
         0, "month of run", "from this run month investors offer labs and neoclouds nothing (1 = first month; 0 = "
         "never)", 0, 180,
-        "000: bubbles pop through liquidity exhaustion")
+        "000: bubbles pop through liquidity exhaustion", label="Funding freeze: the month investors stop")
     neocloud_debt_capacity_usd: float = _p(
         40e9, "USD", "credit line available to the debt-financed neocloud at the month-0 AI valuation; it moves "
         "in proportion to the valuation", 0.0, 1e12,

@@ -225,3 +225,47 @@ def test_meter_tiles_carry_bands_history_and_a_plain_tooltip():
     assert any(history[n]["first"] for n in thresholds.NAMES)      # the run has a red history to show
     assert verdict.band_text(m.readings[0]) == "amber < 1.00x, red < 0.50x"
     assert verdict.band_text(m.readings[1]) == "amber ≥ 20%, red ≥ 70%"
+
+
+def test_every_live_slider_has_a_plain_label_and_its_value_in_its_unit():
+    """Issue 10: slider labels were Python field names with no value. Each Live slider's
+    head is a plain-language label (not the field name) with its value in its unit:
+    percent for fractions, "x" for multipliers, whole months for month fields."""
+    for name in live.CONTENTION_SLIDERS + live.LEVER_SLIDERS:
+        field = FIELDS[name]
+        meta = field.metadata
+        label = live.param_label(name)
+        assert label == meta["label"] and label != meta["desc"], name     # a short label of its own
+        assert "_" not in label and name not in label and len(label) <= 60, (name, label)
+        for value in (field.default, meta["min"], meta["max"]):
+            text = live.format_param(name, value)
+            assert "_" not in text and text.strip(), (name, text)
+            unit = meta["unit"]
+            if unit.startswith("fraction"):
+                assert text.endswith(("%", "% a year")), (name, text)
+                assert abs(float(text.split("%")[0]) - value * 100) < 1e-6, (name, text)
+            elif unit == "month of run":
+                assert text == ("never" if value == 0 else f"month {value}"), (name, text)
+            elif unit.startswith("x"):
+                assert re.fullmatch(r"\d+\.\d+x.*", text), (name, text)
+                assert float(text.split("x")[0]) == value, (name, text)
+            else:
+                assert float(text.split()[0].rstrip("%")) == value, (name, text)
+    assert live.format_param("scaling_exponent", 1.0) == "1.00 points per 10x"
+    assert live.format_param("reliability_ceiling_frac", 0.5) == "50%"
+    assert live.format_param("interest_rate_frac", 0.045) == "4.5% a year"
+    assert live.format_param("efficiency_gain_per_year", 6.0) == "6.0x a year"
+    assert live.format_param("capex_tolerance_ocf_frac", 1.0) == "1.00x operating cash flow"
+    assert live.format_param("funding_freeze_month", 0) == "never"
+    assert live.format_param("funding_freeze_month", 24) == "month 24"
+
+
+def test_other_fields_format_dollars_and_months_and_keep_their_description_as_label():
+    assert live.format_param("lab_funding_usd_per_year", 120e9) == "$120B a year"
+    assert live.format_param("neocloud_debt_capacity_usd", 40e9) == "$40B"
+    assert live.format_param("labour_replaceable_usd_per_year", 3.5e12) == "$3.5T a year"
+    assert live.format_param("contract_term_months", 36) == "36 months"
+    # a field without a label of its own falls back to its description
+    assert FIELDS["start_year"].metadata["label"] == FIELDS["start_year"].metadata["desc"]
+    for f in FIELDS.values():
+        assert {"unit", "desc", "min", "max", "source", "label"} <= set(f.metadata), f.name

@@ -189,13 +189,92 @@ def _unit(name: str) -> str:
     return FIELDS[name].metadata["unit"]
 
 
+def param_label(name: str) -> str:
+    """A Params field's plain-language name (its metadata ``label``; the description if none)."""
+    meta = FIELDS[name].metadata
+    return meta.get("label") or meta["desc"]
+
+
+#: Units said more shortly beside a slider's value (the rest are shown as written).
+SHORT_UNITS = {"capability points per 10x training compute": "points per 10x",
+               "-dlnQ/dlnP": "% more tokens per 1% price cut"}
+
+
+def _decimals(step: float) -> int:
+    """Decimals that show a value on a grid of ``step``."""
+    return min(6, max(0, -int(f"{step:e}".split("e")[1])))
+
+
+def _usd(value: float) -> str:
+    for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= div:
+            return f"${value / div:,.3g}{suffix}"
+    return f"${value:,.3g}"
+
+
+def format_param(name: str, value, step: float | None = None) -> str:
+    """``value`` of the Params field ``name`` in its unit, in plain words: percent for
+    fractions, $ with B or T for dollars, whole months for month fields, "1.50x" for
+    multipliers. ``step`` (default: the field's slider step) sets the decimals."""
+    f = FIELDS[name]
+    meta = f.metadata
+    unit = meta["unit"]
+    is_int = f.type in ("int", int)
+    if step is None:
+        step = 1 if is_int else slider_step(meta["min"], meta["max"], (f.default, value))
+    per_year = " a year" if unit.endswith(" per year") else ""
+    base = unit[: -len(" per year")] if per_year else unit
+    if is_int:
+        value = int(value)
+        if unit == "month of run":
+            return "never" if value == 0 else f"month {value}"
+        if unit == "months":
+            return f"{value} month{'s' if value != 1 else ''}"
+        return f"{value} {unit}"
+    value = float(value)
+    if base.startswith("fraction"):
+        rest = base[len("fraction"):]
+        return f"{value * 100:.{_decimals(step * 100)}f}%{rest}{per_year}"
+    if base.startswith("USD"):
+        rest = base[len("USD"):]
+        return f"{_usd(value)}{rest}{per_year}"
+    d = _decimals(step)
+    if base == "x" or base.startswith("x "):
+        return f"{value:.{d}f}{base}{per_year}"
+    short = SHORT_UNITS.get(unit, unit)
+    return f"{value:.{d}f}{'' if short.startswith('%') else ' '}{short}".rstrip()
+
+
+def scenario_value(name: str, run: "LiveRun | None"):
+    """The value the scenario (without moved sliders) gives ``name``."""
+    sc = run.scenario if run is not None else current_scenario()
+    return sc.params.get(name, FIELDS[name].default)
+
+
+def reset_slider(name: str, run: "LiveRun | None") -> None:
+    """A slider's "reset": back to the scenario's value, no longer a moved slider, and the
+    running model takes the value from the next month."""
+    st = _st()
+    if run is not None:    # first the model, so the re-render below shows its value
+        try:
+            run.apply(name, scenario_value(name, run))
+            st.error.value = ""
+        except (ParamError, ValueError) as e:
+            st.error.value = str(e)
+    st.overrides.value = {k: v for k, v in st.overrides.value.items() if k != name}
+
+
 @solara.component
 def ParamSlider(name: str, run: LiveRun | None):
-    """A slider over a Params field's range; moving it acts on the running model."""
+    """A slider over a Params field's range; moving it acts on the running model. Its head
+    says what it is in plain words with the current value in its unit (the field name in
+    small grey below), and a moved slider has a "reset" back to the scenario's value."""
     st = _st()
     meta = FIELDS[name].metadata
     is_int = FIELDS[name].type in ("int", int)
     current = st.overrides.value.get(name, getattr(run.model.p, name) if run else FIELDS[name].default)
+    moved = name in st.overrides.value
+    step = 1 if is_int else slider_step(meta["min"], meta["max"], (FIELDS[name].default, current))
 
     def on_value(v):
         v = int(v) if is_int else float(v)
@@ -209,15 +288,25 @@ def ParamSlider(name: str, run: LiveRun | None):
             except (ParamError, ValueError) as e:
                 st.error.value = str(e)
 
-    solara.Text(f"{name} ({meta['unit']})", style={"font-size": "13px", "font-weight": "500", "display": "block"})
-    if is_int:
-        solara.SliderInt("", value=int(current), min=int(meta["min"]), max=int(meta["max"]), on_value=on_value)
-    else:
-        step = slider_step(meta["min"], meta["max"], (FIELDS[name].default, current))
-        solara.SliderFloat("", value=float(current), min=float(meta["min"]), max=float(meta["max"]),
-                           step=step, on_value=on_value)
-    solara.Text(meta["desc"], style={"font-size": "11px", "color": "#666", "display": "block",
-                                     "margin": "-18px 0 8px 0"})
+    with solara.Column(gap="0px", classes=["param-slider", f"param-{name}"]):
+        with solara.Row(gap="6px", style={"align-items": "baseline", "flex-wrap": "wrap"}):
+            Plain(param_label(name), tag="span", classes=["param-label"], style="font-size:13px;font-weight:500")
+            Plain(format_param(name, current, step), tag="span", classes=["param-value"],
+                  style="font-size:13px;font-weight:600;color:#1565c0;white-space:nowrap")
+            if moved:
+                solara.Button("reset", text=True, small=True, classes=["param-reset"],
+                              style={"min-width": "0", "padding": "0 4px", "height": "18px", "font-size": "11px",
+                                     "text-transform": "none"},
+                              on_click=lambda: reset_slider(name, run))
+        if is_int:
+            solara.SliderInt("", value=int(current), min=int(meta["min"]), max=int(meta["max"]), on_value=on_value)
+        else:
+            solara.SliderFloat("", value=float(current), min=float(meta["min"]), max=float(meta["max"]),
+                               step=step, on_value=on_value)
+        with solara.Div(style={"margin": "-8px 0 8px 0", "line-height": "1.3"}):
+            Plain(name, tag="div", classes=["param-name"],
+                  style="font-size:10px;color:#999;font-family:monospace")
+            Plain(meta["desc"], tag="div", classes=["param-desc"], style="font-size:11px;color:#666")
 
 
 def _nice_step(span: float) -> float:
