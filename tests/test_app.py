@@ -94,9 +94,9 @@ def test_a_fresh_live_page_runs_the_scenario_unchanged(page, url, scenario):
 
 def test_live_renders_its_charts_and_meter(page, url):
     open_live(page, url)
-    expect(page.locator("svg.svg-figure")).to_have_count(7)
+    expect(page.locator("svg.svg-figure")).to_have_count(9)
     for title in ("The two curves", "The fleet", "Idle share", "Token volume", "Lab runways", "Who the market",
-                  "The AI valuation against its fundamental value"):
+                  "The AI valuation against its fundamental value", "Chip sales ($B/yr", "GPU rental price ($ per"):
         expect(page.get_by_text(title, exact=False).first).to_be_visible()
     step(page)
     expect(page.locator(".bubble-meter-item")).to_have_count(7)

@@ -138,7 +138,7 @@ def test_no_request_leaves_the_machine_and_the_console_has_no_errors(page, url, 
     page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
 
     open_live(page, url)
-    expect(page.locator("svg.svg-figure")).to_have_count(7)
+    expect(page.locator("svg.svg-figure")).to_have_count(9)
     step(page, 3)
     page.get_by_role("tab", name="Compare").click()
     page.get_by_role("button", name="Run both").click()
@@ -149,13 +149,13 @@ def test_no_request_leaves_the_machine_and_the_console_has_no_errors(page, url, 
     expect(page.get_by_text("6 runs stored", exact=False)).to_be_visible()
     page.get_by_role("tab", name="Live").click()                    # Live's charts mount again
     page.get_by_text("Month: 3 of 72").wait_for()                   # the same run, kept
-    expect(page.locator("svg.svg-figure")).to_have_count(7)
+    expect(page.locator("svg.svg-figure")).to_have_count(9)
     step(page, 2)
     page.get_by_role("tab", name="Debate").click()
     card = page.locator(".debate-card").filter(has_text="Physics wall").first
     card.get_by_role("button", name="Run this").click()             # opens Live on a new run
     page.get_by_text("Month: 0 of 72").wait_for()
-    expect(page.locator("svg.svg-figure")).to_have_count(7)
+    expect(page.locator("svg.svg-figure")).to_have_count(9)
     step(page, 2)
     page.wait_for_timeout(1500)                                     # late console messages
 

@@ -52,7 +52,8 @@ class LiveRun:
         # the model experiments.run would build (experiments/runner.py); this page steps it
         self.model = build_model(overrides, horizon, seed, sc)
         self.horizon = horizon
-        self.charts = LiveCharts(horizon, [lab.name for lab in self.model.labs])
+        self.charts = LiveCharts(horizon, [lab.name for lab in self.model.labs],
+                                 start=(self.model.p.start_year, self.model.p.start_month))
         self.pos = network_view.layout(self.model.contract_graph)
         self.lock = threading.Lock()
         # what changes every month is written into these widgets in place, like the charts
@@ -460,7 +461,8 @@ CAPTION_STYLE = "font-size:12px;color:#555;margin:2px 8px 10px 8px;line-height:1
 def Charts(run: LiveRun):
     """The charts and panels, created once per run; each month updates them in place.
 
-    Side by side in pairs: the two curves and the fleet, idle compute and tokens, the
+    Side by side in pairs: the two curves and the fleet, idle compute and tokens, chip
+    sales and the GPU rental price (with the public record's points on them), the
     market (the valuation beside the belief mix that sets it, each with a caption), then
     the labs' runways beside the contract network."""
     c = run.charts
@@ -473,6 +475,11 @@ def Charts(run: LiveRun):
         with solara.Column():
             solara.display(c.fleet.figure)
             solara.display(c.tokens.figure)
+    with solara.Columns([1, 1], classes=["live-record"]):
+        with solara.Column():
+            solara.display(c.chips.figure)
+        with solara.Column():
+            solara.display(c.rental.figure)
     with solara.Columns([1, 1], classes=["live-market"]):
         with solara.Column(classes=["live-valuation"]):
             solara.display(c.valuation.figure)
