@@ -19,8 +19,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.test_app import (browser, choose, open_live, open_sweep, page, served, step, stored_sweep,  # noqa: F401
-                            upload, url)
+from tests.test_app import choose, open_live, open_sweep, step, upload
 
 XSS = 'XSS {{ 7*7 }} <img src=x onerror="window.__xss=1">'
 #: A scenario file whose name, title and claim carry the payload (a file name may hold all but '/').

@@ -14,13 +14,11 @@ from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
+from tests.test_app import open_live
 from viz import share
 from viz.app import read_query
-from viz.browser import CHROMIUM_ARGS, app_server, chromium_path
-
-TIMEOUT_MS = 60_000
 
 
 # ----- units ----------------------------------------------------------------------------
@@ -69,34 +67,6 @@ def test_the_runs_csv_has_a_row_per_month_and_the_valuation():
 
 
 # ----- browser --------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def url():
-    with app_server() as u:
-        yield u
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1500, "height": 1600}, accept_downloads=True)
-    pg = context.new_page()
-    pg.set_default_timeout(TIMEOUT_MS)
-    yield pg
-    context.close()
-
-
-def open_live(page, url, query: str = "", months: int = 72):
-    page.goto(url + query)
-    page.get_by_text(f"Month: 0 of {months}").wait_for()
-
 
 def month(page) -> int:
     return int(re.search(r"Month: (\d+)", page.locator(".live-month").inner_text()).group(1))

@@ -5,52 +5,10 @@ sliders" resets them all. Playwright drives Debian's Chromium against the real a
 
 from __future__ import annotations
 
-import re
+from playwright.sync_api import expect
 
-import pytest
-from playwright.sync_api import expect, sync_playwright
-
-from viz.browser import CHROMIUM_ARGS, app_server, chromium_path
-
-TIMEOUT_MS = 60_000
-
-
-@pytest.fixture(scope="module")
-def url(tmp_path_factory):
-    root = tmp_path_factory.mktemp("served")
-    (root / "scenarios").mkdir()
-    (root / "sweeps").mkdir()
-    with app_server(args=["--scenarios", str(root / "scenarios"), "--sweeps", str(root / "sweeps")]) as u:
-        yield u
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1500, "height": 1600})
-    pg = context.new_page()
-    pg.set_default_timeout(TIMEOUT_MS)
-    yield pg
-    context.close()
-
-
-def open_live(page, url, query: str = "", months: int = 72):
-    page.goto(url + query)
-    page.get_by_text(f"Month: 0 of {months}").wait_for()
-
-
-def step(page, n: int = 1):
-    for _ in range(n):
-        before = int(re.search(r"Month: (\d+)", page.locator(".live-month").inner_text()).group(1))
-        page.get_by_role("button", name="Step").click()
-        page.get_by_text(f"Month: {before + 1} of").wait_for()
+from tests.conftest import TIMEOUT_MS
+from tests.test_app import open_live, step
 
 
 def move_to_end(page, name: str, key: str = "End"):
