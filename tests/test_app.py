@@ -280,6 +280,20 @@ def test_debate_cards_name_seeds_by_number_and_title_not_file(page, url):
     expect(page.locator(".debate-card").filter(has_text=re.compile(r"_[0-9a-f]{16}\.txt"))).to_have_count(0)
 
 
+def test_a_thing_to_try_opens_live_with_its_change_applied(page, url):
+    """Issue 10: every "thing to try" either has its control in Live or opens Live with
+    that change applied: the baseline card's elasticity suggestion opens the baseline in
+    Live with price_elasticity moved to 0.8 (its slider shows it; it counts as moved)."""
+    page.goto(url + "?tab=Debate")
+    card = page.locator(".debate-card").filter(has_text="Baseline: the build-out as of 2025").first
+    card.wait_for()
+    card.get_by_role("button", name="Live: price_elasticity = 0.8").click()
+    page.get_by_text("Month: 0 of 72").wait_for()
+    expect(page.locator(".v-tab--active")).to_have_text(re.compile("Live", re.I))
+    expect(page.get_by_text("Clear moved sliders")).to_be_visible()
+    expect(page.locator(".param-price_elasticity")).to_contain_text("0.80")
+
+
 def test_debate_card_run_this_opens_it_in_live(page, url):
     page.goto(url + "?tab=Debate")
     card = page.locator(".debate-card").filter(has_text="Physics wall").first

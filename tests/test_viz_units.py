@@ -269,3 +269,26 @@ def test_other_fields_format_dollars_and_months_and_keep_their_description_as_la
     assert FIELDS["start_year"].metadata["label"] == FIELDS["start_year"].metadata["desc"]
     for f in FIELDS.values():
         assert {"unit", "desc", "min", "max", "source", "label"} <= set(f.metadata), f.name
+
+
+def test_every_setting_a_thing_to_try_names_becomes_a_live_button():
+    """Issue 10: 18 of 33 "things to try" named parameters with no control in Live. Every
+    ``field = value`` a shipped card suggests is now a button that opens Live with that
+    change applied, as a valid value of the field; only suggestions that edit a scenario
+    file's events are left as text."""
+    import re
+
+    from experiments.debate import cards
+    from viz.debate import try_settings
+
+    with_buttons = 0
+    for c in cards():
+        for text in c["try"]:
+            named = {f for f in re.findall(r"\b([a-z][a-z0-9_]*)\s*=\s*-?\d", text) if f in FIELDS}
+            settings = try_settings(text)
+            assert {f for f, _ in settings} == named, (c["name"], text)
+            for field, value in settings:
+                lo, hi = FIELDS[field].metadata["min"], FIELDS[field].metadata["max"]
+                assert lo <= value <= hi, (field, value)
+            with_buttons += bool(settings)
+    assert with_buttons >= 30

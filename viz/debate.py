@@ -8,9 +8,12 @@ stay usable.
 
 from __future__ import annotations
 
+import re
+
 import solara
 
 from experiments.debate import OUTCOMES, cards, contentions, read_scoreboard
+from sim.params import FIELDS, ParamError, coerce
 from viz import compare, live
 from viz.state import go
 from viz.text import Prose
@@ -33,13 +36,43 @@ def Card(c: dict):
         if c["notice"]:
             Prose("**Things to notice**\n\n" + "\n".join(f"- {x}" for x in c["notice"]))
         if c["try"]:
-            Prose("**Things to try**\n\n" + "\n".join(f"- {x}" for x in c["try"]))
+            Prose("**Things to try**")
+            for x in c["try"]:
+                Prose(f"- {x}")
+                settings = try_settings(x)
+                if settings:
+                    with solara.Row(gap="4px", classes=["try-buttons"], style={"flex-wrap": "wrap"}):
+                        for field, value in settings:
+                            solara.Button(f"Live: {field} = {value:g}", small=True, outlined=True,
+                                          on_click=lambda f=field, v=value: (
+                                              live.open_scenario(name, overrides={f: v}), go("Live")))
         with solara.Row():
             solara.Button("Run this", color="primary", on_click=lambda: (live.open_scenario(name), go("Live")))
             against = c.get("opposite") or ("baseline" if name != "baseline" else None)
             if against:
                 solara.Button(f"Run against {against}",
                               on_click=lambda: (compare.open_compare(name, against), go("Compare")))
+
+
+#: A setting named in a "thing to try": ``field = number``.
+_SETTING = re.compile(r"\b([a-z][a-z0-9_]*)\s*=\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)")
+
+
+def try_settings(text: str) -> list[tuple[str, float]]:
+    """The parameter settings a "thing to try" names (``price_elasticity = 0.8``), each a
+    valid value of a Params field, in order, without repeats: each becomes a button that
+    opens Live with that one change applied."""
+    out = []
+    for field, raw in _SETTING.findall(text):
+        if field not in FIELDS:
+            continue
+        try:
+            value = coerce(field, float(raw) if any(ch in raw for ch in ".e") else int(raw))
+        except ParamError:
+            continue
+        if (field, value) not in out:
+            out.append((field, value))
+    return out
 
 
 def seed_name(c: dict) -> str:

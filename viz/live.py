@@ -162,13 +162,14 @@ def take_upload(filename: str, data: bytes) -> None:
     open_scenario(key)
 
 
-def open_scenario(name: str, clear_overrides: bool = True) -> None:
-    """Load ``name`` into Live (used by the Debate page's "Run this")."""
+def open_scenario(name: str, clear_overrides: bool = True, overrides: dict | None = None) -> None:
+    """Load ``name`` into Live (used by the Debate page's "Run this"), with ``overrides``
+    as moved sliders if given (a card's "things to try")."""
     st = _st()
     st.playing.value = False
     st.scenario.value = name
-    if clear_overrides:
-        st.overrides.value = {}
+    if clear_overrides or overrides:
+        st.overrides.value = dict(overrides or {})
     st.rebuild.value += 1
 
 
