@@ -274,6 +274,7 @@ def test_debate_cards_name_seeds_by_number_and_title_not_file(page, url):
     from experiments.debate import SEED_TITLES
 
     page.goto(url + "?tab=Debate")
+    page.get_by_role("button", name="Expand all").click()
     card = page.locator(".debate-card").filter(has_text="Physics wall").first
     card.wait_for()
     expect(card).to_contain_text("seed 001, " + SEED_TITLES["001_47c290813730d21c.txt"])
@@ -287,11 +288,30 @@ def test_a_thing_to_try_opens_live_with_its_change_applied(page, url):
     page.goto(url + "?tab=Debate")
     card = page.locator(".debate-card").filter(has_text="Baseline: the build-out as of 2025").first
     card.wait_for()
+    card.get_by_role("button", name="Show more").click()
     card.get_by_role("button", name="Live: price_elasticity = 0.8").click()
     page.get_by_text("Month: 0 of 72").wait_for()
     expect(page.locator(".v-tab--active")).to_have_text(re.compile("Live", re.I))
     expect(page.get_by_text("Clear moved sliders")).to_be_visible()
     expect(page.locator(".param-price_elasticity")).to_contain_text("0.80")
+
+
+def test_debate_cards_open_collapsed_with_their_buttons_on_top(page, url):
+    """Issue 10: the Debate page was about 7,800 px of dense text with its buttons at the
+    bottom of each card. Cards open collapsed, buttons first; one card or all expand."""
+    page.goto(url + "?tab=Debate")
+    cards = page.locator(".debate-card")
+    cards.first.wait_for()
+    expect(page.get_by_text("Things to notice")).to_have_count(0)
+    card = cards.filter(has_text="Physics wall").first
+    expect(card.get_by_role("button").first).to_have_text(re.compile("Run this", re.I))
+    card.get_by_role("button", name="Show more").click()
+    expect(card.get_by_text("Things to notice")).to_be_visible()
+    expect(page.get_by_text("Things to notice")).to_have_count(1)
+    page.get_by_role("button", name="Expand all").click()
+    expect(page.get_by_text("Things to notice")).to_have_count(cards.count())
+    page.get_by_role("button", name="Collapse all").click()
+    expect(page.get_by_text("Things to notice")).to_have_count(0)
 
 
 def test_debate_card_run_this_opens_it_in_live(page, url):

@@ -20,13 +20,26 @@ from viz.text import Prose
 
 
 @solara.component
-def Card(c: dict):
+def Card(c: dict, open_: bool = False):
+    """One position: its title and claim, then its buttons (run it, run it against its
+    opposite, show more); opened, the seed's words, the narrative, the mechanism, things
+    to notice and things to try (each setting a button that opens Live with it)."""
     name = c["name"]
+    opened, set_opened = solara.use_state(open_)
     if "error" in c:
         with solara.Card(name, classes=["debate-card", "debate-card-broken"]):
             solara.Error(f"This scenario file could not be read: {c['error']}")
         return
     with solara.Card(c["title"], subtitle=c["claim"], classes=["debate-card"]):
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            solara.Button("Run this", color="primary", on_click=lambda: (live.open_scenario(name), go("Live")))
+            against = c.get("opposite") or ("baseline" if name != "baseline" else None)
+            if against:
+                solara.Button(f"Run against {against}",
+                              on_click=lambda: (compare.open_compare(name, against), go("Compare")))
+            solara.Button("Show less" if opened else "Show more", text=True, on_click=lambda: set_opened(not opened))
+        if not opened:
+            return
         if c.get("quote"):
             Prose(f"> {c['quote'].strip()}\n>\n> — {seed_name(c)}")
         Prose(c["narrative"])
@@ -46,12 +59,6 @@ def Card(c: dict):
                             solara.Button(f"Live: {field} = {value:g}", small=True, outlined=True,
                                           on_click=lambda f=field, v=value: (
                                               live.open_scenario(name, overrides={f: v}), go("Live")))
-        with solara.Row():
-            solara.Button("Run this", color="primary", on_click=lambda: (live.open_scenario(name), go("Live")))
-            against = c.get("opposite") or ("baseline" if name != "baseline" else None)
-            if against:
-                solara.Button(f"Run against {against}",
-                              on_click=lambda: (compare.open_compare(name, against), go("Compare")))
 
 
 #: A setting named in a "thing to try": ``field = number``.
@@ -135,6 +142,10 @@ def Debate():
             for c in contentions(good)))
     if not all_cards:
         solara.Warning("No scenario files found in experiments/scenarios/.")
+    opened, set_opened = solara.use_state((False, 0))    # (all open?, how many times set)
+    with solara.Row():
+        solara.Button("Expand all", text=True, on_click=lambda: set_opened((True, opened[1] + 1)))
+        solara.Button("Collapse all", text=True, on_click=lambda: set_opened((False, opened[1] + 1)))
     with solara.ColumnsResponsive(12, large=6):
         for c in all_cards:
-            Card(c)
+            Card(c, opened[0]).key(f"{c['name']}-{opened[1]}")
