@@ -342,8 +342,7 @@ class ModelLab(mesa.Agent):
         if self.parent is not None:
             free = max(0.0, self.served_tokens_per_day - self.paid_served_tokens_per_day)
             month_rev += free * self.price_usd_per_mtok / 1e6 * DAYS_PER_MONTH * AD_VALUE_OF_FREE_TOKEN_FRAC
-        g = min(self.model.capital.consensus, MAX_PLANNED_REVENUE_GROWTH)
-        return month_rev * 12.0 * math.exp(max(g, 0.0) * months / 12.0)
+        return month_rev * 12.0 * math.exp(max(self.planned_revenue_growth, 0.0) * months / 12.0)
 
     def training_value_usd_per_year(self) -> float:
         """What a year of training is worth spending (the marginal value of capability).
@@ -442,11 +441,17 @@ class ModelLab(mesa.Agent):
                 rental.sign(self.name, h.name, new * share, start, term, h.contract_quote_usd_per_hour())
         self.contracted_usd_month += new * quote * HOURS_PER_MONTH * term
 
+    @property
+    def planned_revenue_growth(self) -> float:
+        """The revenue growth a lab plans on (log, per year): the capital market's consensus
+        forecast (what analysts and investors say the market will do), no faster than
+        ``MAX_PLANNED_REVENUE_GROWTH``."""
+        return min(self.model.capital.consensus, MAX_PLANNED_REVENUE_GROWTH)
+
     def expected_revenue_over_usd(self, months: int) -> float:
-        """Revenue the lab expects over the next ``months``: this month's, growing at the
-        capital market's consensus forecast of AI revenue growth (what analysts and
-        investors say the market will do), no faster than ``MAX_PLANNED_REVENUE_GROWTH``."""
-        g = min(self.model.capital.consensus, MAX_PLANNED_REVENUE_GROWTH)
+        """Revenue the lab expects over the next ``months``: this month's, growing at
+        :attr:`planned_revenue_growth`."""
+        g = self.planned_revenue_growth
         return sum(self.revenue_usd_month * math.exp(g * m / 12.0) for m in range(1, months + 1))
 
     def _expected_funding_usd_per_year(self) -> float:

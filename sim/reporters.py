@@ -11,6 +11,7 @@ import math
 
 from agents.hyperscaler import OPEX_FRAC_OF_RENTAL, upkeep_usd_per_h100e_month
 from sim import gauges, thresholds
+from sim.capital import BELIEFS
 from sim.clock import HOURS_PER_MONTH, month_date
 
 MONTH = "month"
@@ -216,7 +217,7 @@ def add_market_figures(f: dict, cap) -> None:
     f[VALUATION_RATIO] = cap.valuation_ratio
     f["valuation_drawdown_frac"] = cap.drawdown_frac
     f["consensus_growth"] = cap.consensus
-    for i, name in enumerate(("trend", "fundamentalist", "physics")):
+    for i, name in enumerate(BELIEFS):
         f[f"belief_{name}_frac"] = float(shares[i])
         f[f"value_{name}_usd"] = float(cap.values_usd[i])
         f[f"forecast_{name}_growth"] = float(cap.forecasts[i])
