@@ -40,7 +40,9 @@ layout.hide_banner()                    # Solara's banner sat over the page's bo
 #: The settings a link may carry, in the order the messages list them.
 LINK_KEYS = ("scenario", "seed", "months", "speed", "set", "tab", "autoplay")
 MIN_MONTHS = 12
-_WHOLE = re.compile(r"[0-9]{1,18}")
+#: A whole number in a link: up to 19 digits, so a sweep's 63-bit seeds (experiments/sweep.py)
+#: travel in the link of a run opened from the Sweeps page.
+_WHOLE = re.compile(r"[0-9]{1,19}")
 #: A tab panel being hidden is laid out at full width but zero height and invisible,
 #: instead of Vuetify's ``display: none``. A page mounts into its panel a moment before
 #: the panel is shown (opening a tab, or Debate's "Run this"), and a bqplot figure
