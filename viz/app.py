@@ -23,7 +23,7 @@ import solara.lab
 import solara.settings
 
 from sim.clock import MAX_MONTHS
-from viz import live, share, sources
+from viz import export, layout, live, share, sources
 from viz.compare import Compare
 from viz.debate import Debate
 from viz.live import Live
@@ -35,11 +35,14 @@ from viz.sweeps import Sweeps
 NO_CDN = "file:///computebubble-serves-no-cdn/"
 if solara.settings.assets.proxy:        # the browser asks this server, which asks no one
     solara.settings.assets.cdn = NO_CDN
+layout.hide_banner()                    # Solara's banner sat over the page's bottom right corner
 
 #: The settings a link may carry, in the order the messages list them.
 LINK_KEYS = ("scenario", "seed", "months", "speed", "set", "tab", "autoplay")
 MIN_MONTHS = 12
-_WHOLE = re.compile(r"[0-9]{1,18}")
+#: A whole number in a link: up to 19 digits, so a sweep's 63-bit seeds (experiments/sweep.py)
+#: travel in the link of a run opened from the Sweeps page.
+_WHOLE = re.compile(r"[0-9]{1,19}")
 #: A tab panel being hidden is laid out at full width but zero height and invisible,
 #: instead of Vuetify's ``display: none``. A page mounts into its panel a moment before
 #: the panel is shown (opening a tab, or Debate's "Run this"), and a bqplot figure
@@ -155,7 +158,8 @@ def Page():
 
     solara.use_effect(follow, [query])
     solara.Title("computebubble")
-    solara.Style(".v-slider__thumb-label { font-size: 10px }" + HIDDEN_TAB_CSS)
+    solara.Style(".v-slider__thumb-label { font-size: 10px }" + HIDDEN_TAB_CSS + layout.LAYOUT_CSS
+                 + export.SCREEN_ONLY_CSS)
     if state.link_messages.value:
         with solara.Column(classes=["link-messages"], gap="4px"):
             for m in state.link_messages.value:

@@ -27,6 +27,10 @@ COLOURS = {
 LAB_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 FIG_LAYOUT = {"height": "260px", "width": "100%"}
 FIG_MARGIN = {"top": 30, "bottom": 40, "left": 60, "right": 60}
+#: The figure's own legend box: white, a little see-through, no border. Set on the figure
+#: because the exported PNG (viz.export) draws the SVG without the page's CSS variables, and
+#: bqplot's default box fill is one of them: the box came out black.
+LEGEND_STYLE = {"fill": "white", "fill-opacity": 0.85, "stroke-width": 0}
 RUNWAY_CAP_MONTHS = 60.0
 #: The public record's points: a diamond with a dark edge, in the colour of the series it
 #: sits beside; the 'today' line (the newest record figure) dashed grey.
@@ -80,7 +84,7 @@ def record_marks(x_scale, y_scale, points: list[RecordPoint] | None, today: int 
 
 def _figure(title: str, marks, axes, legend: str = "top-left") -> bq.Figure:
     return bq.Figure(marks=marks, axes=axes, title=title, layout=FIG_LAYOUT, fig_margin=FIG_MARGIN,
-                     legend_location=legend, animation_duration=0, legend_style={"stroke-width": 0},
+                     legend_location=legend, animation_duration=0, legend_style=LEGEND_STYLE,
                      title_style={"font-size": "14px"})
 
 

@@ -19,7 +19,8 @@ from experiments.outcomes import compare_rows
 from experiments.scenario import ScenarioError
 from sim.params import ParamError
 from viz import live, sources
-from viz.charts import COLOURS, FIG_LAYOUT, FIG_MARGIN
+from viz.charts import COLOURS, FIG_LAYOUT, FIG_MARGIN, LEGEND_STYLE
+from viz.export import Chart
 from viz.state import CompareState, session
 
 LIVE_SETTINGS = "Live settings"
@@ -76,7 +77,8 @@ def _figure(res: dict) -> bq.Figure:
                                   display_legend=True, stroke_width=2))
     axes = [bq.Axis(scale=sx, label="month"), bq.Axis(scale=sy, orientation="vertical", label="$B per year")]
     return bq.Figure(marks=marks, axes=axes, title="AI capex, revenue and required revenue (A solid, B dashed)",
-                     layout={**FIG_LAYOUT, "height": "360px"}, fig_margin=FIG_MARGIN, legend_location="top-left")
+                     layout={**FIG_LAYOUT, "height": "360px"}, fig_margin=FIG_MARGIN, legend_location="top-left",
+                     legend_style=LEGEND_STYLE)
 
 
 def difference_rows(res: dict) -> list[dict]:
@@ -104,7 +106,7 @@ def Compare():
     if res is None:
         solara.Info("Pick two positions and press 'Run both': same seed, same horizon.")
         return
-    solara.display(fig)
+    Chart(fig, classes=["compare-chart"])
     rows = difference_rows(res)
     cell = "padding:6px;border:1px solid #999;text-align:left"
 

@@ -22,9 +22,10 @@ from experiments.scenario import Scenario, ScenarioError
 from sim import thresholds
 from sim.clock import MAX_MONTHS, month_date
 from sim.params import FIELDS, ParamError
-from viz import network_view, sources
+from viz import layout, network_view, sources
 from viz import verdict as verdict_words
 from viz.charts import LiveCharts
+from viz.export import Chart
 from viz.state import LiveState, session
 from viz.text import Plain
 
@@ -392,7 +393,7 @@ def Controls(run: LiveRun | None):
         solara.Text("horizon (months)", style={"font-size": "13px", "display": "block"})
         solara.SliderInt("", value=st.horizon.value, min=12, max=MAX_MONTHS,
                          on_value=lambda v: (st.horizon.set(int(v)), st.rebuild.set(st.rebuild.value + 1)))
-        with solara.Row():
+        with solara.Row(style={"flex-wrap": "wrap"}):
             solara.Button("▶" if not st.playing.value else "❚❚", color="primary",
                           on_click=lambda: st.playing.set(not st.playing.value), disabled=run is None or run.done)
             solara.Button("Step", on_click=lambda: _step_once(run),
@@ -465,32 +466,34 @@ def Charts(run: LiveRun):
     Side by side in pairs: the two curves and the fleet, idle compute and tokens, chip
     sales and the GPU rental price (with the public record's points on them), the
     market (the valuation beside the belief mix that sets it, each with a caption), then
-    the labs' runways beside the contract network."""
+    the labs' runways beside the contract network. Each chart has its title, legend and
+    PNG button above it (:func:`viz.export.Chart`); the pairs stack on a narrow screen
+    (:mod:`viz.layout`)."""
     c = run.charts
     solara.display(run.status)
     solara.display(run.meter)
-    with solara.Columns([1, 1]):
+    with solara.Columns([1, 1], classes=[layout.CHART_PAIR]):
         with solara.Column():
-            solara.display(c.two_curves.figure)
-            solara.display(c.idle.figure)
+            Chart(c.two_curves.figure)
+            Chart(c.idle.figure)
         with solara.Column():
-            solara.display(c.fleet.figure)
-            solara.display(c.tokens.figure)
-    with solara.Columns([1, 1], classes=["live-record"]):
+            Chart(c.fleet.figure)
+            Chart(c.tokens.figure)
+    with solara.Columns([1, 1], classes=[layout.CHART_PAIR, "live-record"]):
         with solara.Column():
-            solara.display(c.chips.figure)
+            Chart(c.chips.figure)
         with solara.Column():
-            solara.display(c.rental.figure)
-    with solara.Columns([1, 1], classes=["live-market"]):
+            Chart(c.rental.figure)
+    with solara.Columns([1, 1], classes=[layout.CHART_PAIR, "live-market"]):
         with solara.Column(classes=["live-valuation"]):
-            solara.display(c.valuation.figure)
+            Chart(c.valuation.figure)
             Plain(c.valuation.CAPTION, tag="p", classes=["chart-caption"], style=CAPTION_STYLE)
         with solara.Column(classes=["live-beliefs"]):
-            solara.display(c.beliefs.figure)
+            Chart(c.beliefs.figure)
             Plain(c.beliefs.CAPTION, tag="p", classes=["chart-caption"], style=CAPTION_STYLE)
-    with solara.Columns([2, 3]):
+    with solara.Columns([2, 3], classes=[layout.CHART_PAIR]):
         with solara.Column():
-            solara.display(c.runways.figure)
+            Chart(c.runways.figure)
         with solara.Column():
             with solara.Card("The contract network", subtitle="edge width: this month's flow; red cross: defaulted",
                              margin=0):
@@ -518,7 +521,7 @@ def Live():
 
     solara.use_thread(loop, dependencies=[st.playing.value, run])
 
-    with solara.Columns([1, 3]):
+    with solara.Columns([1, 3], classes=[layout.LIVE_LAYOUT]):
         with solara.Column():
             Controls(run)
         with solara.Column():

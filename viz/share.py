@@ -1,4 +1,5 @@
-"""Share and export: the link that reopens the page, and the run as a CSV file.
+"""Share and export: the link that reopens the page (with a "Copy link" button), and the
+run as a CSV file (each chart's PNG: :mod:`viz.export`).
 
 :func:`link_query` writes the page's settings (scenario, seed, months, speed, moved
 sliders, tab) as the query :func:`viz.app.read_query` reads back; the app keeps the
@@ -16,8 +17,11 @@ import solara
 
 from sim.params import ParamError, coerce
 from viz import sources
+from viz.export import CopyLinkButton
 from viz.state import TABS, session
 
+#: The link field's width (px): it shrinks to the smaller on a narrow screen and grows to the larger.
+LINK_MIN_PX, LINK_MAX_PX = 240, 720
 #: What a link leaves out when it is the default (viz.state.LiveState's defaults).
 DEFAULTS = {"scenario": "baseline", "seed": 1, "months": 72, "speed": "10 / s", "tab": TABS[0]}
 
@@ -89,14 +93,19 @@ def page_origin() -> str:
 
 @solara.component
 def ShareBar(query: str):
-    """The link to this page, in a field to copy, and the run's CSV to download."""
+    """The link to this page, in a field and behind a "Copy link" button
+    (:class:`viz.export.CopyLinkButton`), and the run's CSV to download. The bar wraps on
+    a narrow screen: the field takes what width there is, down to :data:`LINK_MIN_PX`."""
     st = session()
     link = page_origin() + "/" + (f"?{query}" if query else "")
     run = st.live.run_box.value
-    with solara.Row(classes=["share-bar"], style={"align-items": "center", "gap": "8px", "margin": "0 0 4px 0"}):
+    with solara.Row(classes=["share-bar"], style={"align-items": "center", "gap": "8px", "margin": "0 0 4px 0",
+                                                  "flex-wrap": "wrap"}):
         solara.InputText("link to this page (copy it)", value=link, disabled=False, continuous_update=False,
-                         classes=["share-link"], style={"min-width": "520px"},
+                         classes=["share-link"], style={"flex": f"1 1 {LINK_MIN_PX}px", "min-width": "0",
+                                                        "max-width": f"{LINK_MAX_PX}px"},
                          on_value=lambda _v: None)
+        CopyLinkButton.element()
         if st.live.scenario.value not in sources.scenario_names():
             solara.Text("an uploaded scenario cannot travel in a link", style={"font-size": "12px", "color": "#666"})
         if run is not None:

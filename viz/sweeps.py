@@ -8,16 +8,21 @@ Bust probability over two chosen parameters as a heat map, bust probability agai
 each parameter as bars, and Sobol indices where the design is a Sobol design. The
 binning and the indices come from experiments/sweep_stats.py and the figures from
 experiments/sweep_figures.py, the same code behind ``computebubble analyze``, so the
-page and the report agree.
+page and the report agree. A click on a heat-map cell opens a representative run of the
+cell in Live (:func:`cell_run`): the analyst goes from a bust share to a run to watch.
 """
 
 from __future__ import annotations
 
+import base64
+import io
+
 import numpy as np
+import reacton.ipyvuetify as rv
 import solara
 
-from viz import sources
-from viz.state import SweepsState, session
+from viz import layout, sources
+from viz.state import SweepsState, go, session
 from viz.text import Plain, Prose
 
 
@@ -108,6 +113,136 @@ def heatmap_figure(data: dict, x: str, y: str):
                                  data.get("box"), width=PAGE_WIDTH_IN)
 
 
+def cell_run(data: dict, x: str, y: str, i: int, j: int) -> dict | None:
+    """The representative run of the heat map's cell ``i`` (bin of ``x``, across), ``j`` (bin
+    of ``y``, up); None when the cell has no run.
+
+    Of the cell's successful runs with the cell's more common outcome (bust when at least
+    half bust, so a red cell opens a bust and a green one a run that did not), the one
+    nearest the cell's centre in ``x`` and ``y``, each measured in its bin's width (a
+    level's bin has no width: every run in it is at the centre); on a tie the first
+    stored. A median over the other parameters would not be a run; this is one the sweep
+    made, so Live replays it exactly."""
+    from experiments.sweep_stats import HEAT_BINS
+
+    bx, by = _binned(data, x, HEAT_BINS), _binned(data, y, HEAT_BINS)
+    inside = (bx.index == i) & (by.index == j)
+    if not inside.any():
+        return None
+    cell = data["ok"][inside]
+    bust = cell["bust"].to_numpy(dtype=bool)
+    pool = cell[bust == (bust.mean() >= 0.5)]
+
+    def offset(binned, k: int, name: str) -> np.ndarray:
+        lo, hi = binned.edges[k]
+        values = pool[name].to_numpy(dtype=float)
+        return np.zeros(len(values)) if hi == lo else (values - (lo + hi) / 2) / (hi - lo)
+
+    distance = offset(bx, i, x) ** 2 + offset(by, j, y) ** 2
+    return pool.iloc[int(np.argmin(distance))].to_dict()
+
+
+#: The finest step a Live slider can hold: the browser's slider takes a step's decimals from
+#: how JavaScript writes it, and writes steps below 1e-6 as "1e-7" (no decimals), so a value
+#: off a coarser grid is rounded to a whole number and reported back as a move.
+FINEST_SLIDER_STEP = 1e-6
+#: How many decades below a slider's usual step (a hundredth of its range) a value may lie.
+SLIDER_DECADES = 6
+
+
+def slider_value(name: str, value: float) -> float:
+    """``value`` of a Live slider's parameter ``name`` on the finest grid that slider can
+    hold (a millionth of its usual step, and no finer than :data:`FINEST_SLIDER_STEP`);
+    a whole number for a whole-number slider; other values unchanged. A sweep's sampled values have 16 digits; without this the
+    slider rounded 0.777 to 1 when the run opened. The change is below a millionth of the
+    slider's range."""
+    from sim.params import FIELDS
+    from viz import live
+
+    if name not in live.CONTENTION_SLIDERS + live.LEVER_SLIDERS:
+        return value
+    if FIELDS[name].type in ("int", int):
+        return int(round(value))
+    lo, hi = float(FIELDS[name].metadata["min"]), float(FIELDS[name].metadata["max"])
+    usual = live._nice_step(hi - lo)
+    step = max(FINEST_SLIDER_STEP, 10.0 ** (int(f"{usual:e}".split("e")[1]) - SLIDER_DECADES))
+    decimals = max(0, -int(f"{step:e}".split("e")[1]))
+    return round(lo + round((value - lo) / step) * step, decimals)
+
+
+def run_settings(data: dict, row: dict) -> dict:
+    """What Live needs to replay a stored run: scenario, seed, the sweep's months and the
+    swept parameters' values (whole numbers for integer parameters, and a Live slider's
+    value on a grid it can hold: :func:`slider_value`)."""
+    design = data["meta"]["design"]
+    integer = {p["name"] for p in design["parameters"] if p.get("integer")}
+    scenario = row.get("scenario")
+    return {"scenario": str(scenario if isinstance(scenario, str) and scenario else design.get("scenario")),
+            "seed": int(row["seed"]), "months": int(design["months"]),
+            "overrides": {n: int(row[n]) if n in integer else slider_value(n, float(row[n])) for n in data["names"]}}
+
+
+def open_run(data: dict, row: dict) -> None:
+    """Open a stored run in Live: its scenario, seed and the sweep's months, with the swept
+    parameters' values as moved sliders; then show the Live tab. A scenario that is not on
+    the app's list (the sweep ran a file the app does not serve) is a message here."""
+    from viz import live
+
+    run = run_settings(data, row)
+    if run["scenario"] not in sources.scenario_names():
+        _st().error.value = (f"this sweep ran the scenario '{sources.shown(run['scenario'])}', which is not one of "
+                             "the app's scenarios: its runs cannot be opened in Live")
+        return
+    lv = session().live
+    lv.seed.value = run["seed"]
+    lv.horizon.value = run["months"]
+    live.open_scenario(run["scenario"], overrides=run["overrides"])
+    go("Live")
+
+
+def cell_boxes(fig, columns: int, rows: int) -> dict[tuple[int, int], tuple[float, float, float, float]]:
+    """Where each cell of the heat map lies in the saved figure, in percent of its width and
+    height: (i, j) -> (left, top, width, height); ``j`` counts up from the bottom row, as
+    the heat map draws it (``origin="lower"``)."""
+    box = fig.axes[0].get_position()     # the laid-out axes, in fractions of the figure
+    w, h = box.width / columns, box.height / rows
+    return {(i, j): (100 * (box.x0 + i * w), 100 * (1 - box.y0 - (j + 1) * h), 100 * w, 100 * h)
+            for i in range(columns) for j in range(rows)}
+
+
+#: What a click on a heat-map cell does, said under the heat map.
+CELL_CAPTION = ("Click a cell to open one of its runs in Live: of the cell's runs with its more common outcome "
+                "(bust on a tie), the one nearest the cell's centre, with its scenario, seed and the sweep's months, "
+                "and the swept parameters' values as moved sliders (to a millionth of a slider's step).")
+
+
+@solara.component
+def HeatMap(data: dict, x: str, y: str, fig):
+    """The heat map as a picture with a transparent button over each cell that has runs,
+    which opens the cell's representative run (:func:`cell_run`) in Live."""
+    from experiments.sweep_stats import HEAT_BINS
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=fig.dpi)      # the whole figure: the axes' fractions hold
+    src = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    bx, by = _binned(data, x, HEAT_BINS), _binned(data, y, HEAT_BINS)
+    with rv.Html(tag="div", class_="sweep-heatmap-figure",
+                 style_="position:relative;display:inline-block;max-width:100%;line-height:0"):
+        rv.Html(tag="img", attributes={"src": src, "alt": f"bust share over {x} and {y}"}, children=[],
+                style_="display:block;max-width:100%;height:auto")
+        for (i, j), (left, top, width, height) in cell_boxes(fig, len(bx.labels), len(by.labels)).items():
+            if not ((bx.index == i) & (by.index == j)).any():
+                continue
+            label = f"open a run of {x} {bx.labels[i]}, {y} {by.labels[j]} in Live"
+            solara.Button("", text=True, classes=["sweep-cell", f"sweep-cell-{i}-{j}"],
+                          on_click=lambda i=i, j=j: open_run(data, cell_run(data, x, y, i, j)),
+                          attributes={"aria-label": label, "title": label},
+                          style={"position": "absolute", "left": f"{left:.3f}%", "top": f"{top:.3f}%",
+                                 "width": f"{width:.3f}%", "height": f"{height:.3f}%", "min-width": "0",
+                                 "padding": "0", "border-radius": "0"})
+    Plain(CELL_CAPTION, tag="p", classes=["sweep-cell-caption"], style="font-size:12px;color:#555;margin:4px 0")
+
+
 def bars_figure(data: dict):
     """The report's bars (experiments/sweep_figures.py): bust probability by parameter."""
     from experiments import sweep_figures
@@ -189,9 +324,9 @@ def Sweeps():
     except Exception as e:   # a malformed folder is a message, never a crashed page
         solara.Error(f"could not analyse '{data['path']}': {type(e).__name__}: {e}")
         return
-    with solara.Columns([1, 1]):
+    with solara.Columns([1, 1], classes=[layout.SWEEP_FIGURES]):
         with solara.Column(classes=["sweep-heatmap"]):
-            solara.FigureMatplotlib(heat, format="png")
+            HeatMap(data, x, y, heat)
         with solara.Column(classes=["sweep-bars"]):
             solara.FigureMatplotlib(bars, format="png")
     box = data.get("box")
