@@ -281,8 +281,8 @@ def ParamSlider(name: str, run: LiveRun | None):
 
     def on_value(v):
         v = int(v) if is_int else float(v)
-        if abs(v - float(current)) <= 1e-12 * max(1.0, abs(v)):
-            return    # the widget echoing its own value, not a move
+        if abs(v - float(current)) < step / 2:
+            return    # the widget echoing its own value (snapped to its grid), not a move: a move is a step or more
         st.overrides.value = {**st.overrides.value, name: v}
         if run is not None:
             try:
@@ -312,6 +312,11 @@ def ParamSlider(name: str, run: LiveRun | None):
             Plain(meta["desc"], tag="div", classes=["param-desc"], style="font-size:11px;color:#666")
 
 
+#: The finest slider step: JavaScript writes a smaller number as "1e-7", in which the
+#: browser's slider finds no decimals and so rounds every value to a whole number.
+MIN_SLIDER_STEP = 1e-6
+
+
 def _nice_step(span: float) -> float:
     raw = span / 100.0
     mag = 10 ** int(f"{raw:e}".split("e")[1])
@@ -326,7 +331,8 @@ def slider_step(lo: float, hi: float, values) -> float:
     every Live run on load."""
     start = _nice_step(hi - lo)
     exp = int(f"{start:e}".split("e")[1])
-    candidates = sorted({m * 10.0 ** e for e in range(exp, exp - 7, -1) for m in (5, 2, 1)}, reverse=True)
+    candidates = sorted({m * 10.0 ** e for e in range(exp, exp - 7, -1) for m in (5, 2, 1)
+                         if m * 10.0 ** e >= MIN_SLIDER_STEP * (1 - 1e-9)}, reverse=True)
     for step in (c for c in candidates if c <= start * (1 + 1e-9)):
         if all(abs((float(v) - lo) / step - round((float(v) - lo) / step)) < 1e-6 for v in values):
             return step

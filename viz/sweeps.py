@@ -142,38 +142,23 @@ def cell_run(data: dict, x: str, y: str, i: int, j: int) -> dict | None:
     return pool.iloc[int(np.argmin(distance))].to_dict()
 
 
-#: The finest step a Live slider can hold: the browser's slider takes a step's decimals from
-#: how JavaScript writes it, and writes steps below 1e-6 as "1e-7" (no decimals), so a value
-#: off a coarser grid is rounded to a whole number and reported back as a move.
-FINEST_SLIDER_STEP = 1e-6
-#: How many decades below a slider's usual step (a hundredth of its range) a value may lie.
-SLIDER_DECADES = 6
-
-
 def slider_value(name: str, value: float) -> float:
-    """``value`` of a Live slider's parameter ``name`` on the finest grid that slider can
-    hold (a millionth of its usual step, and no finer than :data:`FINEST_SLIDER_STEP`);
-    a whole number for a whole-number slider; other values unchanged. A sweep's sampled values have 16 digits; without this the
-    slider rounded 0.777 to 1 when the run opened. The change is below a millionth of the
-    slider's range."""
+    """``value`` as Live's slider for ``name`` takes it: a whole number for a
+    whole-number slider, any other value exactly as stored (a float slider shows the
+    nearest point of its grid but keeps the value it was given: viz.live.ParamSlider), so
+    the run opened in Live is the run the sweep made."""
     from sim.params import FIELDS
     from viz import live
 
-    if name not in live.CONTENTION_SLIDERS + live.LEVER_SLIDERS:
-        return value
-    if FIELDS[name].type in ("int", int):
+    if name in live.CONTENTION_SLIDERS + live.LEVER_SLIDERS and FIELDS[name].type in ("int", int):
         return int(round(value))
-    lo, hi = float(FIELDS[name].metadata["min"]), float(FIELDS[name].metadata["max"])
-    usual = live._nice_step(hi - lo)
-    step = max(FINEST_SLIDER_STEP, 10.0 ** (int(f"{usual:e}".split("e")[1]) - SLIDER_DECADES))
-    decimals = max(0, -int(f"{step:e}".split("e")[1]))
-    return round(lo + round((value - lo) / step) * step, decimals)
+    return value
 
 
 def run_settings(data: dict, row: dict) -> dict:
     """What Live needs to replay a stored run: scenario, seed, the sweep's months and the
     swept parameters' values (whole numbers for integer parameters, and a Live slider's
-    value on a grid it can hold: :func:`slider_value`)."""
+    value as it takes it: :func:`slider_value`)."""
     design = data["meta"]["design"]
     integer = {p["name"] for p in design["parameters"] if p.get("integer")}
     scenario = row.get("scenario")
