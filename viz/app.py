@@ -26,6 +26,7 @@ from sim.clock import MAX_MONTHS
 from viz import export, layout, live, share, sources
 from viz.compare import Compare
 from viz.debate import Debate
+from viz.info import Info
 from viz.live import Live
 from viz.state import TABS, session
 from viz.sweeps import Sweeps
@@ -175,3 +176,5 @@ def Page():
             Debate()
         with solara.lab.Tab(TABS[3]):
             Sweeps()
+        with solara.lab.Tab(TABS[4]):
+            Info()

@@ -16,7 +16,9 @@ from typing import Any
 import solara
 from solara.toestand import Singleton
 
-TABS = ("Live", "Compare", "Debate", "Sweeps")
+#: The app's tabs, in order; a link's ``tab=`` names one. New tabs go at the end, so the
+#: indexes sessions hold and the links already shared keep their meaning.
+TABS = ("Live", "Compare", "Debate", "Sweeps", "Info")
 
 
 def _reactive(default: Any):
