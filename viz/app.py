@@ -1,4 +1,4 @@
-"""The computebubble browser app: Live, Compare, Debate and Sweeps.
+"""The computebubble browser app: Live, Compare, Debate, Sweeps and Info.
 
 Start it with ``computebubble app`` (127.0.0.1:8765 by default) or
 ``solara run viz/app.py``. It needs no internet: Solara's front-end files come from the
