@@ -8,11 +8,15 @@ start a browser or a server."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from viz.browser import CHROMIUM_ARGS, app_server, chromium_path
 
 TIMEOUT_MS = 60_000
+#: How long an ``expect`` waits for the page to agree (Playwright's default is 5 s; a page
+#: doing a run's work in a thread on CI's two busy cores can take longer to show it).
+EXPECT_TIMEOUT_MS = 20_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import expect
 
 from experiments import teaching
+from tests.conftest import TIMEOUT_MS
 from sim import gauges, thresholds
 from viz import info, share
 from viz import verdict as verdict_words
@@ -103,7 +104,8 @@ def test_a_teachers_guide_run_opens_live_on_its_scenario_playing(page, url):
     page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
     open_info(page, url)
     runs = page.locator(".info-run")
-    expect(runs).to_have_count(len(teaching.LESSON_RUNS))
+    # the four runs are worked out in a thread when the tab first opens: seconds on a busy machine
+    expect(runs).to_have_count(len(teaching.LESSON_RUNS), timeout=TIMEOUT_MS)
     lesson = teaching.lesson()
     for card, r in zip(runs.all(), lesson):
         expect(card).to_contain_text(r["title"])
