@@ -40,6 +40,63 @@ RECORD_COLOURS = {"capex": COLOURS["capex"], "revenue": COLOURS["revenue"], "tok
 TODAY_COLOUR = "#999999"
 
 
+# ----- the two curves' series and the spread behind them (the band, viz/band.py) -----------
+#: The two curves chart's series, in order: label -> (reporter column, colour). Each
+#: column is a month's dollars, drawn annualised in $B per year (:func:`two_curves_values`).
+TWO_CURVES = {"AI capex": (R.AI_CAPEX_USD, COLOURS["capex"]), "AI revenue": (R.AI_REVENUE_USD, COLOURS["revenue"]),
+              "required revenue": (R.REQUIRED_REVENUE_USD, COLOURS["required"])}
+#: The series the spread over seeds is drawn for: the two curves themselves, AI capex
+#: and AI revenue (required revenue is the revenue-gap threshold's line, worked out from
+#: chip spending: a yardstick for the curves, not one of them).
+SPREAD_SERIES = ("AI capex", "AI revenue")
+#: A month's dollars -> $B per year: x 12 months, / 1e9.
+ANNUALISED_B = 12e-9
+#: The spread's shading: light enough that the live lines and the record's points drawn
+#: over it stay legible where the two bands overlap; its edge a little darker.
+SPREAD_FILL_OPACITY = 0.18
+SPREAD_EDGE_OPACITY = 0.45
+SPREAD_EDGE_WIDTH = 0.8
+
+
+def two_curves_values(f) -> list:
+    """A month's figures (a dict, or a run's frame: then each value is a column) -> the
+    two curves chart's values in $B per year, in :data:`TWO_CURVES` order. The Live
+    chart, the Compare page and the band all read them here, so they show one quantity."""
+    return [f[col] * ANNUALISED_B for col, _ in TWO_CURVES.values()]
+
+
+class SpreadMarks:
+    """The spread of many runs behind a chart's lines: for each series one closed polygon,
+    along its high edge and back along its low edge, shaded in the series' colour.
+
+    One polygon (``fill='inside'``) rather than two lines filled between them, so each
+    band is one legend entry. The marks are created hidden with their chart and drawn
+    once, when the band is ready (:meth:`draw`); a month's step never touches them.
+    ``outline=True`` draws the edge dashed with a fainter fill (Compare's side B, whose
+    lines are dashed)."""
+
+    def __init__(self, x_scale, y_scale, colours: dict[str, str], outline: bool = False):
+        fill = SPREAD_FILL_OPACITY / 2 if outline else SPREAD_FILL_OPACITY
+        self.marks = [bq.Lines(x=np.zeros(2), y=np.ones(2), visible=False, fill="inside", fill_colors=[c],
+                               fill_opacities=[fill], colors=[c], opacities=[SPREAD_EDGE_OPACITY],
+                               stroke_width=1.5 if outline else SPREAD_EDGE_WIDTH,
+                               line_style="dashed" if outline else "solid", labels=[name], display_legend=False,
+                               scales={"x": x_scale, "y": y_scale})
+                      for name, c in colours.items()]
+
+    def draw(self, x, low, high, labels: list[str]) -> None:
+        """Show the bands: ``low``/``high`` one row per series (in the colours' order) over
+        months ``x``; ``labels`` their legend entries."""
+        x = np.asarray(x, float)
+        for mark, lo, hi, label in zip(self.marks, low, high, labels):
+            with mark.hold_sync():
+                mark.x = np.concatenate([x, x[::-1]])
+                mark.y = np.concatenate([np.asarray(hi, float), np.asarray(lo, float)[::-1]])
+                mark.labels = [label]
+                mark.display_legend = True
+                mark.visible = True
+
+
 def _cols(n: int):
     """The first ``n`` months; a lone first month is sent twice (widgets need 2 points)."""
     return slice(0, n) if n > 1 else [0, 0]
@@ -297,8 +354,12 @@ class LiveCharts:
         kw = {"start": start, "today": today}
         self.two_curves = SeriesChart(
             "The two curves: AI capex and revenue ($B/yr, annualized)",
-            {"AI capex": COLOURS["capex"], "AI revenue": COLOURS["revenue"], "required revenue": COLOURS["required"]},
+            {label: colour for label, (_, colour) in TWO_CURVES.items()},
             horizon, "$B per year", record=rec["two_curves"], **kw)
+        # the spread over seeds (viz/band.py) behind the live lines, drawn once when ready
+        self.spread = SpreadMarks(self.two_curves.x_scale, self.two_curves.y_scale,
+                                  {label: TWO_CURVES[label][1] for label in SPREAD_SERIES})
+        self.two_curves.figure.marks = [*self.spread.marks, *self.two_curves.figure.marks]
         self.fleet = SeriesChart("The fleet: powered and ghost compute (GW)",
                                  {"powered": COLOURS["powered"], "ghost (unpowered)": COLOURS["ghost"]}, horizon, "GW",
                                  **kw)
@@ -324,8 +385,7 @@ class LiveCharts:
         """Write the model's newest month into the charts (no drawing yet)."""
         f = model.figures[-1]
         m = f[R.MONTH]
-        self.two_curves.set(m, [f[R.AI_CAPEX_USD] * 12e-9, f[R.AI_REVENUE_USD] * 12e-9,
-                                f[R.REQUIRED_REVENUE_USD] * 12e-9])
+        self.two_curves.set(m, two_curves_values(f))
         self.fleet.set(m, [f[R.POWERED_GW], f[R.GHOST_GW]])
         self.idle.set(m, [f[R.IDLE_FRAC]])
         self.tokens.set(m, [max(f[R.TOKENS_PER_DAY] / 1e12, 1e-3), max(f[R.PRICE_USD_PER_MTOK] * 100, 1e-3)])

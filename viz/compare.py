@@ -4,10 +4,15 @@ Anchor: Stella's run comparison, and the side-by-side runs SolaraViz users have 
 for. A is a scenario; B is another scenario, or "Live settings" (the Live page's
 scenario with the sliders you moved). Both run to the same horizon on the same seed;
 the page overlays their curves and colours each difference by which way it moves the
-bubble risk.
+bubble risk. Behind each side's curves, once computed on the band's worker (the table
+and curves do not wait for it), is its spread over 20 seeds (viz/band.py): A's shaded,
+B's a dashed outline.
 """
 
 from __future__ import annotations
+
+import threading
+from concurrent.futures import wait
 
 import bqplot as bq
 import numpy as np
@@ -18,8 +23,9 @@ from experiments.compare import compare
 from experiments.outcomes import compare_rows
 from experiments.scenario import ScenarioError
 from sim.params import ParamError
-from viz import live, sources
-from viz.charts import COLOURS, FIG_LAYOUT, FIG_MARGIN, LEGEND_STYLE
+from viz import band, live, sources
+from viz.charts import (FIG_LAYOUT, FIG_MARGIN, LEGEND_STYLE, SPREAD_SERIES, TWO_CURVES, SpreadMarks,
+                         two_curves_values)
 from viz.export import Chart
 from viz.state import CompareState, session
 
@@ -54,31 +60,64 @@ def _run() -> None:
     try:
         (la, sa, pa), (lb, sb, pb) = _spec(st.a.value), _spec(st.b.value)
         c = compare(sa, sb, st.seed.value, st.months.value, params=(pa, pb))
-        st.result.value = {key: {"label": label, "frame": side.frame, "summary": side.summary}
-                           for key, label, side in (("a", la, c.a), ("b", lb, c.b))}
+        # each side's scenario and overrides too: its band (viz/band.py) is for them
+        st.result.value = {key: {"label": label, "frame": side.frame, "summary": side.summary, "scenario": sc,
+                                 "overrides": ov, "seed": c.seed, "months": c.months}
+                           for key, label, side, sc, ov in (("a", la, c.a, sa, pa), ("b", lb, c.b, sb, pb))}
         st.error.value = ""
     except (ScenarioError, ParamError, ValueError) as e:
         st.result.value = None
         st.error.value = str(e)
 
 
-def _figure(res: dict) -> bq.Figure:
+#: Each series' short name in the legend ("baseline: capex").
+SHORT = {"AI capex": "capex", "AI revenue": "revenue", "required revenue": "required"}
+
+
+def _figure(res: dict, bands: dict | None = None) -> bq.Figure:
+    """Both runs' curves (A solid, B dashed) and, once ``bands`` ({"a": Band, "b": Band},
+    viz/band.py) are ready, each side's spread over seeds behind them: A's shaded, B's a
+    dashed outline."""
     sx, sy = bq.LinearScale(), bq.LinearScale()
-    marks = []
+    marks, behind = [], []
     for key, dash in (("a", "solid"), ("b", "dashed")):
         f = res[key]["frame"]
         x = np.asarray(f["month"], float)
         label = res[key]["label"]
-        for col, colour, name in (("ai_capex_usd", COLOURS["capex"], "capex"),
-                                  ("ai_revenue_usd", COLOURS["revenue"], "revenue"),
-                                  ("required_revenue_usd", COLOURS["required"], "required")):
-            marks.append(bq.Lines(x=x, y=np.asarray(f[col], float) * 12e-9, scales={"x": sx, "y": sy},
-                                  colors=[colour], line_style=dash, labels=[f"{label}: {name}"],
+        for (name, (_, colour)), y in zip(TWO_CURVES.items(), two_curves_values(f)):
+            marks.append(bq.Lines(x=x, y=np.asarray(y, float), scales={"x": sx, "y": sy},
+                                  colors=[colour], line_style=dash, labels=[f"{label}: {SHORT[name]}"],
                                   display_legend=True, stroke_width=2))
+        if bands:
+            b = bands[key]
+            spread = SpreadMarks(sx, sy, {n: TWO_CURVES[n][1] for n in SPREAD_SERIES}, outline=key == "b")
+            spread.draw(b.x, b.low, b.high, b.labels(f"{label} "))
+            behind += spread.marks
+    marks = behind + marks    # the bands behind every line
     axes = [bq.Axis(scale=sx, label="month"), bq.Axis(scale=sy, orientation="vertical", label="$B per year")]
     return bq.Figure(marks=marks, axes=axes, title="AI capex, revenue and required revenue (A solid, B dashed)",
                      layout={**FIG_LAYOUT, "height": "360px"}, fig_margin=FIG_MARGIN, legend_location="top-left",
                      legend_style=LEGEND_STYLE)
+
+
+def wait_bands(res: dict, cancel: threading.Event) -> dict | None:
+    """Both sides' bands (viz/band.py), waited for on a page thread so the page stays
+    live; None if the comparison changed meanwhile (then no longer asked for)."""
+    futures = {k: band.request(res[k]["scenario"], res[k]["overrides"], res[k]["months"]) for k in ("a", "b")}
+    try:
+        while not cancel.is_set():
+            done, _ = wait(futures.values(), timeout=CANCEL_POLL_S)
+            if len(done) == len(futures):
+                return {k: f.result() for k, f in futures.items()}
+        return None
+    finally:
+        if cancel.is_set():
+            for f in futures.values():
+                band.release(f)
+
+
+#: How often a wait for the bands looks whether the comparison changed (s).
+CANCEL_POLL_S = 0.25
 
 
 def difference_rows(res: dict) -> list[dict]:
@@ -102,11 +141,23 @@ def Compare():
     if st.error.value:
         solara.Error(st.error.value)
     res = st.result.value
-    fig = solara.use_memo(lambda: _figure(res) if res else None, [res])
+    bands = solara.use_thread(lambda cancel: wait_bands(res, cancel) if res else None, dependencies=[res],
+                             intrusive_cancel=False)
+    ready = bands.value if bands.state == solara.ResultState.FINISHED else None
+    # drawn twice: at once without the bands, and once more when both have come
+    fig = solara.use_memo(lambda: _figure(res, ready) if res else None, [res, ready])
     if res is None:
         solara.Info("Pick two positions and press 'Run both': same seed, same horizon.")
         return
     Chart(fig, classes=["compare-chart"])
+    if bands.state == solara.ResultState.ERROR:
+        state, text = "failed", f"spread over {band.N_SEEDS} seeds: not available ({bands.error})"
+    elif ready:
+        state, text = "ready", band.compare_caption(ready, {k: res[k]["label"] for k in ready}, res["a"]["seed"])
+    else:
+        state, text = "computing", band.COMPUTING
+    solara.Text(text, classes=["compare-band-caption", f"band-{state}"],
+                style={"font-size": "12px", "color": "#555", "display": "block", "margin": "2px 8px 10px 8px"})
     rows = difference_rows(res)
     cell = "padding:6px;border:1px solid #999;text-align:left"
 

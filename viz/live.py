@@ -9,6 +9,7 @@ slider values you moved.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import threading
 import time
@@ -16,13 +17,14 @@ import time
 import ipywidgets as widgets
 import solara
 from ipyvuetify.extra import FileInput
+from solara.server import kernel_context
 
 from experiments.runner import build_model, run_verdict
 from experiments.scenario import Scenario, ScenarioError
 from sim import thresholds
 from sim.clock import MAX_MONTHS, month_date
 from sim.params import FIELDS, ParamError
-from viz import layout, network_view, sources
+from viz import band, layout, network_view, sources
 from viz import verdict as verdict_words
 from viz.charts import LiveCharts
 from viz.export import Chart
@@ -66,6 +68,17 @@ class LiveRun:
         self.verdict: dict | None = None
         self.verdict_month = -1
         self._write_panels()
+        # ----- the spread over seeds (viz/band.py) behind the two curves ------------------
+        #: the settings the band is for: the scenario with the sliders moved at Reset
+        self.overrides = dict(overrides)
+        self.seed = seed
+        #: the band once drawn; ``band_future`` the one this run waits for (its token: a
+        #: band arriving for any other future is stale and dropped)
+        self.band: band.Band | None = None
+        self.band_future = None
+        self.band_caption = widgets.HTML(_band_caption_html("computing", band.COMPUTING))
+        # the browser session this run draws into: the band arrives on the worker's thread
+        self._context = kernel_context.get_current_context() if kernel_context.has_current_context() else None
 
     @property
     def month(self) -> int:
@@ -127,6 +140,48 @@ class LiveRun:
         with self.lock:
             self.model.update_params(**{name: value})
 
+    def start_band(self) -> None:
+        """Ask for this run's band in the background (viz/band.py) and draw it once it
+        comes; the page keeps stepping meanwhile. Asking again is a no-op."""
+        with self.lock:
+            if self.band is not None or self.band_future is not None:
+                return
+            fut = self.band_future = band.request(self.scenario, self.overrides, self.horizon)
+        fut.add_done_callback(self._band_done)    # at once, here, if the band was cached
+
+    def stop_band(self) -> None:
+        """This run no longer waits for its band (it was rebuilt, or its page went away)."""
+        with self.lock:
+            fut, self.band_future = self.band_future, None
+        if fut is not None:
+            band.release(fut)
+
+    def _band_done(self, fut) -> None:
+        """Draw the band (on the worker's thread, in this run's browser session): once,
+        and only if this run still waits for this very future."""
+        ctx = self._context
+        if fut.cancelled() or (ctx is not None and ctx.closed_event.is_set()):
+            return
+        with self.lock, (ctx if ctx is not None else contextlib.nullcontext()):
+            if fut is not self.band_future:
+                return    # stale: this run stopped waiting (a newer run has its own band)
+            self.band_future = None
+            try:
+                b = fut.result()
+            except Exception as e:    # shown in the caption, never a crashed page
+                self.band_caption.value = _band_caption_html(
+                    "failed", f"spread over {band.N_SEEDS} seeds: not available ({type(e).__name__}: {e})")
+                return
+            self.band = b
+            self.charts.spread.draw(b.x, b.low, b.high, b.labels())
+            self.band_caption.value = _band_caption_html(
+                "ready", band.live_caption(b, self.scenario.name, self.overrides, self.seed))
+
+
+def _band_caption_html(state: str, text: str) -> str:
+    """The band's caption under the two curves (``data-state``: computing, ready, failed)."""
+    return f'<div class="live-band-caption" data-state="{state}" style="{CAPTION_STYLE}">{html.escape(text)}</div>'
+
 
 
 # ----- session state: viz.state.LiveState, one per browser session ----------------------
@@ -179,8 +234,11 @@ def _build() -> None:
     if st.built_for.value == st.rebuild.value and st.run_box.value is not None:
         return    # coming back to the tab: keep the run
     st.built_for.value = st.rebuild.value
+    if st.run_box.value is not None:
+        st.run_box.value.stop_band()
     try:
         st.run_box.value = LiveRun(current_scenario(), st.seed.value, st.horizon.value, st.overrides.value)
+        st.run_box.value.start_band()
         st.error.value = ""
     except (ScenarioError, ParamError, ValueError) as e:
         st.run_box.value = None
@@ -474,13 +532,23 @@ def Charts(run: LiveRun):
     market (the valuation beside the belief mix that sets it, each with a caption), then
     the labs' runways beside the contract network. Each chart has its title, legend and
     PNG button above it (:func:`viz.export.Chart`); the pairs stack on a narrow screen
-    (:mod:`viz.layout`)."""
+    (:mod:`viz.layout`). Behind the two curves, the spread of AI capex and revenue over
+    20 seeds (viz/band.py) with its caption: asked for while the charts are shown, drawn
+    once when it comes."""
     c = run.charts
+
+    def band_while_shown():
+        run.start_band()     # a no-op when _build has asked already
+        return run.stop_band
+
+    solara.use_effect(band_while_shown, [run])
     solara.display(run.status)
     solara.display(run.meter)
     with solara.Columns([1, 1], classes=[layout.CHART_PAIR]):
         with solara.Column():
-            Chart(c.two_curves.figure)
+            with solara.Column(gap="0px", classes=["live-two-curves"]):
+                Chart(c.two_curves.figure)
+                solara.display(run.band_caption)
             Chart(c.idle.figure)
         with solara.Column():
             Chart(c.fleet.figure)
