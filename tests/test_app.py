@@ -203,6 +203,9 @@ def test_a_live_slider_changes_the_next_month(browser, url):
         pg = ctx.new_page()
         pg.set_default_timeout(TIMEOUT_MS)
         open_live(pg, url, "?seed=5")
+        # the spread band (viz/band.py) rescales the two curves' axis when it arrives: let
+        # it arrive in both sessions before their charts are compared
+        pg.locator('.live-band-caption[data-state="ready"]').wait_for()
         step(pg, 3)
         pages.append(pg)
     shocked, plain = pages
@@ -247,8 +250,9 @@ def test_compare_shows_two_runs_and_their_table(page, url):
     expect(table).to_contain_text("B: physics-wall")
     expect(table).to_contain_text("largest ghost compute")
     expect(page.locator("svg.svg-figure")).to_have_count(1)
+    page.locator(".compare-band-caption.band-ready").wait_for()
     drawn = [d for d in chart_paths(page) if d.count("L") > 20]   # data lines, not legend swatches
-    assert len(drawn) == 6   # capex, revenue and required revenue for each run
+    assert len(drawn) == 10   # capex, revenue and required revenue for each run; each run's two bands
 
 
 def test_debate_page_opens_with_the_scoreboard(page, url):

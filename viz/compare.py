@@ -24,7 +24,7 @@ from experiments.outcomes import compare_rows
 from experiments.scenario import ScenarioError
 from sim.params import ParamError
 from viz import band, live, sources
-from viz.charts import (FIG_LAYOUT, FIG_MARGIN, LEGEND_STYLE, SPREAD_SERIES, TWO_CURVES, SpreadMarks,
+from viz.charts import (FIG_LAYOUT, FIG_MARGIN, LEGEND_STYLE, SPREAD_SERIES, TWO_CURVES, SpreadMarks, date_axis,
                          two_curves_values)
 from viz.export import Chart
 from viz.state import CompareState, session
@@ -78,7 +78,9 @@ def _figure(res: dict, bands: dict | None = None) -> bq.Figure:
     """Both runs' curves (A solid, B dashed) and, once ``bands`` ({"a": Band, "b": Band},
     viz/band.py) are ready, each side's spread over seeds behind them: A's shaded, B's a
     dashed outline."""
-    sx, sy = bq.LinearScale(), bq.LinearScale()
+    months = np.asarray(res["a"]["frame"]["month"], float)
+    # the marks' month scale spans exactly the run, as the date axis below does
+    sx, sy = bq.LinearScale(min=float(months[0]), max=float(max(months[-1], months[0] + 1))), bq.LinearScale()
     marks, behind = [], []
     for key, dash in (("a", "solid"), ("b", "dashed")):
         f = res[key]["frame"]
@@ -94,7 +96,9 @@ def _figure(res: dict, bands: dict | None = None) -> bq.Figure:
             spread.draw(b.x, b.low, b.high, b.labels(f"{label} "))
             behind += spread.marks
     marks = behind + marks    # the bands behind every line
-    axes = [bq.Axis(scale=sx, label="month"), bq.Axis(scale=sy, orientation="vertical", label="$B per year")]
+    first = str(res["a"]["frame"]["date"].iloc[0])      # "YYYY-MM": both sides start together
+    axes = [date_axis(len(res["a"]["frame"]), (int(first[:4]), int(first[5:7]))),
+            bq.Axis(scale=sy, orientation="vertical", label="$B per year")]
     return bq.Figure(marks=marks, axes=axes, title="AI capex, revenue and required revenue (A solid, B dashed)",
                      layout={**FIG_LAYOUT, "height": "360px"}, fig_margin=FIG_MARGIN, legend_location="top-left",
                      legend_style=LEGEND_STYLE)
