@@ -506,7 +506,7 @@ def bubble_meter_html(readings, history: dict | None = None) -> str:
         tiles.append(
             f'<div class="bubble-meter-item{red_class}" data-threshold="{r.name}" data-level="{LEVEL_WORDS[r.level]}" '
             f'title="{html.escape(verdict_words.tooltip(r.name), quote=True)}" '
-            f'style="border-left:8px solid {colour};padding:4px 8px;background:#fafafa;min-width:150px;'
+            f'style="border-left:8px solid {colour};padding:4px 8px;background:#fafafa;flex:1 1 150px;min-width:150px;'
             f'max-width:230px;cursor:help">'
             f'<div style="font-size:12px;color:#444">{THRESHOLD_TITLES[r.name]} {INFO_MARK}</div>'
             f'<div style="font-size:15px;font-weight:600;color:{colour}">{_format_reading(r)} '

@@ -2,8 +2,9 @@
 
 Starts the real app on a free 127.0.0.1 port, drives it with Debian's Chromium through
 Playwright (``pip install -e '.[test]'`` and ``apt-get install -y chromium``), and writes
-``live.png``, ``compare.png``, ``debate.png`` and ``sweeps.png`` (the README shows them), and
-``live-market.png``: Live's market row (the valuation beside the belief mix) with its captions.
+``live.png``, ``compare.png``, ``debate.png``, ``sweeps.png``, ``info.png`` and ``phone.png``
+(Live at 390 px; the README shows them all), and ``live-market.png``: Live's market row (the
+valuation beside the belief mix) with its captions.
 The Sweeps shot uses a small sweep run on the spot unless ``--sweep DIR`` is given; the
 app is started with that sweep's parent folder as its sweeps root (``--sweeps``).
 """
@@ -31,6 +32,10 @@ hyperscaler_optimism = [0.8, 2.5]
 """
 
 
+#: The phone shot's viewport: a 390 px wide phone held upright (issue 10: usable at 390 px).
+PHONE = {"width": 390, "height": 1400}
+
+
 def small_sweep(folder: Path) -> Path:
     from experiments.cli import main
 
@@ -55,12 +60,14 @@ def take(out: Path, sweep: Path) -> list[Path]:
         page.get_by_text("Month: 0 of 72").wait_for()
         page.get_by_role("button", name="▶").click()
         page.get_by_text("Month: 72 of 72").wait_for()
+        page.locator('.live-band-caption[data-state="ready"]').wait_for()
         page.wait_for_timeout(1000)
         shots.append(_shot(page, out / "live.png"))
         shots.append(_shot(page.locator(".live-market"), out / "live-market.png"))
         page.get_by_role("tab", name="Compare").click()
         page.get_by_role("button", name="Run both").click()
         page.locator(".compare-table").wait_for()
+        page.locator(".compare-band-caption.band-ready").wait_for()
         shots.append(_shot(page, out / "compare.png"))
         page.get_by_role("tab", name="Debate").click()
         page.locator(".debate-card").first.wait_for()
@@ -74,6 +81,16 @@ def take(out: Path, sweep: Path) -> list[Path]:
         page.get_by_role("button", name="Open").click()
         page.locator(".sweep-heatmap img").wait_for()
         shots.append(_shot(page, out / "sweeps.png"))
+        page.get_by_role("tab", name="Info").click()
+        page.locator(".info-run").first.wait_for()
+        shots.append(_shot(page, out / "info.png"))
+        phone = browser.new_page(viewport=PHONE)
+        phone.set_default_timeout(120_000)
+        phone.goto(url + "?speed=max&months=36&autoplay=1")
+        phone.get_by_text("Month: 36 of 36").wait_for()
+        # the controls stack above the run at 390 px: show the run, from its verdict down
+        phone.evaluate("document.querySelector('.verdict-banner').scrollIntoView()")
+        shots.append(_shot(phone, out / "phone.png"))
         browser.close()
     return shots
 
