@@ -117,7 +117,10 @@ def model_kwargs(params: dict[str, Any] | None = None, months: int = 72, scenari
 
     ``scenario`` is a name, a path or a loaded :class:`experiments.scenario.Scenario`.
     Every override goes through :func:`sim.params.coerce` (so strings like "1.2" work);
-    the scenario's events are checked against the horizon ``months``.
+    the scenario's events are checked against the horizon ``months``. A field set in
+    ``params`` holds for the whole run: the scenario's timed events no longer change it
+    (``--set sovereign_floor_usd_per_year=3e10`` on sovereign-backstop is a $30B floor from
+    the first month, not one the month-7 event raises to $100B).
     """
     kwargs: dict[str, Any] = {}
     if scenario is not None:
@@ -129,6 +132,10 @@ def model_kwargs(params: dict[str, Any] | None = None, months: int = 72, scenari
     if params is not None and not isinstance(params, dict):
         raise ParamError(f"'params': value {params!r} is not allowed; allowed: a dict of parameter = value")
     kwargs.update({k: coerce(k, v) for k, v in (params or {}).items()})
+    if params and kwargs.get("events"):
+        from sim.model import without_fields
+
+        kwargs["events"] = without_fields(kwargs["events"], params)
     return kwargs
 
 

@@ -39,6 +39,17 @@ INITIAL_FORWARD_STARTS = tuple(range(1, 12))
 INITIAL_FORWARD_GROWTH_PER_YEAR = 3.0
 
 
+def without_fields(events: list[dict], fields) -> list[dict]:
+    """``events`` with ``fields`` taken out of what they set (an event left setting
+    nothing is dropped): the fields a person has set hold over the scenario's script."""
+    out = []
+    for e in events:
+        kept = {k: v for k, v in e["set"].items() if k not in fields}
+        if kept:
+            out.append({**e, "set": kept})
+    return out
+
+
 def validate_events(events: list[dict]) -> list[dict]:
     """Check timed events: a run month in 1..180 (1 = the first month) and known fields
     with allowed values."""
@@ -213,6 +224,14 @@ class ComputeBubbleModel(mesa.Model):
             raise ParamError(f"parameter '{fixed[0]}' only shapes the initial state; allowed: set it before the run")
         self.p = self.p.with_overrides(**overrides)
         self._set_efficiency()
+
+    def hold_params(self, **values) -> None:
+        """A person's setting (a Live slider moved mid-run): from the next month, and held
+        for the rest of the run: the scenario's later timed events no longer change these
+        fields (as a setting given before the run replaces the events' values for its
+        field: :func:`experiments.runner.model_kwargs`)."""
+        self.update_params(**values)
+        self.events = without_fields(self.events, values)
 
     def _begin_month(self) -> None:
         for event in self.events:

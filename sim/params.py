@@ -275,7 +275,7 @@ class Params:
         "public: OpenAI $40B, xAI ~$20B, Anthropic ~$16B rounds in 2025; >$100B to AI labs")
     sovereign_floor_usd_per_year: float = _p(
         0.0, "USD per year", "state funding on offer regardless of the market", 0.0, 2e12,
-        "004: 'both US and Chinese governments strongly support AI'")
+        "004: 'both US and Chinese governments strongly support AI'", label="State funding floor for labs")
     belief_switching_intensity: float = _p(
         10.0, "1/squared error", "intensity of choice in investors' switching between forecasting rules (0: "
         "shares never move)", 0.0, 50.0, "Brock & Hommes (1998) heuristic switching")

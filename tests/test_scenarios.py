@@ -289,3 +289,29 @@ def test_source_names_a_seed_and_quotes_it(name):
     seed_text = norm(seed_file.read_text(encoding="utf-8"))
     for part in s.source_quote.split("..."):
         assert norm(part).strip(" .") in seed_text, part
+
+
+def test_a_setting_holds_over_the_scenarios_timed_events():
+    """A field set by a person holds for the whole run: sovereign-backstop is the funding
+    squeeze plus a month-7 event that raises the state's floor, so with the floor set to 0
+    it is the squeeze, month for month; and a Live slider moved mid-run holds over a later
+    event (the floor set to 0 in month 3 stays 0 after the month-7 event)."""
+    import numpy as np
+
+    from experiments.runner import build_model, run_model
+
+    _, squeeze = run_model(None, 24, 2, "funding-squeeze")
+    _, zero = run_model({"sovereign_floor_usd_per_year": 0}, 24, 2, "sovereign-backstop")
+    _, backstop = run_model(None, 24, 2, "sovereign-backstop")
+    cols = ["ai_capex_usd", "ai_revenue_usd", "funding_granted_usd", "valuation_usd"]
+    assert np.allclose(zero[cols].to_numpy(), squeeze[cols].to_numpy(), rtol=0, atol=0)
+    assert not np.allclose(backstop["funding_granted_usd"].to_numpy(), squeeze["funding_granted_usd"].to_numpy())
+
+    live = build_model(None, 24, 2, "sovereign-backstop")
+    for month in range(24):
+        if month == 3:
+            live.hold_params(sovereign_floor_usd_per_year=0.0)
+        live.step()
+    assert live.p.sovereign_floor_usd_per_year == 0.0
+    frame = live.datacollector.get_model_vars_dataframe()
+    assert np.allclose(frame[cols].to_numpy(), squeeze[cols].to_numpy(), rtol=0, atol=0)

@@ -249,6 +249,11 @@ def test_every_live_slider_has_a_plain_label_and_its_value_in_its_unit():
             elif unit.startswith("x"):
                 assert re.fullmatch(r"\d+\.\d+x.*", text), (name, text)
                 assert float(text.split("x")[0]) == value, (name, text)
+            elif unit.startswith("USD"):
+                number = re.fullmatch(r"\$([\d.,]+)([kMBT]?)( a year)?", text)
+                assert number, (name, text)
+                scale = {"": 1, "k": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}[number.group(2)]
+                assert float(number.group(1).replace(",", "")) * scale == value, (name, text)
             else:
                 assert float(text.split()[0].rstrip("%")) == value, (name, text)
     assert live.format_param("scaling_exponent", 1.0) == "1.00 points per 10x"
@@ -258,6 +263,7 @@ def test_every_live_slider_has_a_plain_label_and_its_value_in_its_unit():
     assert live.format_param("capex_tolerance_ocf_frac", 1.0) == "1.00x operating cash flow"
     assert live.format_param("funding_freeze_month", 0) == "never"
     assert live.format_param("funding_freeze_month", 24) == "month 24"
+    assert live.format_param("sovereign_floor_usd_per_year", 1e11) == "$100B a year"
 
 
 def test_other_fields_format_dollars_and_months_and_keep_their_description_as_label():
@@ -274,8 +280,7 @@ def test_other_fields_format_dollars_and_months_and_keep_their_description_as_la
 def test_every_setting_a_thing_to_try_names_becomes_a_live_button():
     """Issue 10: 18 of 33 "things to try" named parameters with no control in Live. Every
     ``field = value`` a shipped card suggests is now a button that opens Live with that
-    change applied, as a valid value of the field; only suggestions that edit a scenario
-    file's events are left as text."""
+    change applied, as a valid value of the field: every suggestion has at least one."""
     import re
 
     from experiments.debate import cards
@@ -290,5 +295,6 @@ def test_every_setting_a_thing_to_try_names_becomes_a_live_button():
             for field, value in settings:
                 lo, hi = FIELDS[field].metadata["min"], FIELDS[field].metadata["max"]
                 assert lo <= value <= hi, (field, value)
-            with_buttons += bool(settings)
-    assert with_buttons >= 30
+            assert settings, (c["name"], text)
+            with_buttons += 1
+    assert with_buttons == sum(len(c["try"]) for c in cards()) >= 30

@@ -37,7 +37,7 @@ CONTENTION_SLIDERS = ("scaling_exponent", "efficiency_shock_factor", "efficiency
                       "reliability_ceiling_frac")
 LEVER_SLIDERS = ("price_elasticity", "efficiency_gain_per_year", "power_build_multiplier", "hyperscaler_optimism",
                  "arms_race_coupling", "capex_tolerance_ocf_frac", "interest_rate_frac", "funding_freeze_month",
-                 "training_compute_growth_per_year", "free_token_share_frac")
+                 "training_compute_growth_per_year", "free_token_share_frac", "sovereign_floor_usd_per_year")
 SPEEDS = {"1 / s": 1.0, "2 / s": 2.0, "5 / s": 5.0, "10 / s": 10.0, "20 / s": 20.0, "max": 0.0}
 LEVEL_COLOURS = {thresholds.GREEN: "#2e7d32", thresholds.AMBER: "#f9a825", thresholds.RED: "#c62828"}
 LEVEL_WORDS = {thresholds.GREEN: "green", thresholds.AMBER: "amber", thresholds.RED: "red"}
@@ -136,9 +136,10 @@ class LiveRun:
         self.network.value = network_view.svg(self.model.contract_graph, self.pos)
 
     def apply(self, name: str, value) -> None:
-        """A live slider: the new value holds from the next month."""
+        """A live slider: the new value holds from the next month, over the scenario's later
+    timed events for that field (:meth:`sim.model.ComputeBubbleModel.hold_params`)."""
         with self.lock:
-            self.model.update_params(**{name: value})
+            self.model.hold_params(**{name: value})
 
     def start_band(self) -> None:
         """Ask for this run's band in the background (viz/band.py) and draw it once it
