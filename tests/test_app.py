@@ -219,7 +219,10 @@ def test_a_live_slider_changes_the_next_month(browser, url):
     shocked.keyboard.press("Home")
     for _ in range(4):
         shocked.keyboard.press("ArrowRight")
-    shocked.wait_for_timeout(500)
+    # the server has both values once the sliders' heads show them (a fixed pause let Step
+    # through first on a busy machine)
+    expect(shocked.locator(".param-efficiency_shock_factor .param-value")).to_have_text("50.0x")
+    expect(shocked.locator(".param-efficiency_shock_month .param-value")).to_have_text("month 4")
     step(shocked)
     step(plain)
     assert chart_paths(shocked) != chart_paths(plain)
