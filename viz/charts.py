@@ -32,6 +32,17 @@ FIG_MARGIN = {"top": 30, "bottom": 40, "left": 60, "right": 60}
 #: bqplot's default box fill is one of them: the box came out black.
 LEGEND_STYLE = {"fill": "white", "fill-opacity": 0.85, "stroke-width": 0}
 RUNWAY_CAP_MONTHS = 60.0
+#: The Live charts' titles (the valuation's and the belief mix's are their classes' TITLE);
+#: the Info tab explains each chart under the same title.
+CHART_TITLES = {
+    "two_curves": "The two curves: AI capex and revenue ($B/yr, annualized)",
+    "fleet": "The fleet: powered and ghost compute (GW)",
+    "idle": "Idle share of powered GPUs (red band: dark-fibre level, 004)",
+    "tokens": "Token volume (T/day) and price ($/M tokens x 100)",
+    "chips": "Chip sales ($B/yr, annualized)",
+    "rental": "GPU rental price ($ per H100-hour)",
+    "runways": f"Lab runways (months of cash, capped at {RUNWAY_CAP_MONTHS:.0f})",
+}
 #: The public record's points: a diamond with a dark edge, in the colour of the series it
 #: sits beside; the 'today' line (the newest record figure) dashed grey.
 RECORD_MARKER = "diamond"
@@ -353,28 +364,28 @@ class LiveCharts:
         self.today = today = today_month(rec)
         kw = {"start": start, "today": today}
         self.two_curves = SeriesChart(
-            "The two curves: AI capex and revenue ($B/yr, annualized)",
+            CHART_TITLES["two_curves"],
             {label: colour for label, (_, colour) in TWO_CURVES.items()},
             horizon, "$B per year", record=rec["two_curves"], **kw)
         # the spread over seeds (viz/band.py) behind the live lines, drawn once when ready
         self.spread = SpreadMarks(self.two_curves.x_scale, self.two_curves.y_scale,
                                   {label: TWO_CURVES[label][1] for label in SPREAD_SERIES})
         self.two_curves.figure.marks = [*self.spread.marks, *self.two_curves.figure.marks]
-        self.fleet = SeriesChart("The fleet: powered and ghost compute (GW)",
+        self.fleet = SeriesChart(CHART_TITLES["fleet"],
                                  {"powered": COLOURS["powered"], "ghost (unpowered)": COLOURS["ghost"]}, horizon, "GW",
                                  **kw)
-        self.idle = SeriesChart("Idle share of powered GPUs (red band: dark-fibre level, 004)",
+        self.idle = SeriesChart(CHART_TITLES["idle"],
                                 {"idle": COLOURS["idle"]}, horizon, "fraction", y_min=0.0, y_max=1.0, band=(0.7, 0.9),
                                 **kw)
-        self.tokens = SeriesChart("Token volume (T/day) and price ($/M tokens x 100)",
+        self.tokens = SeriesChart(CHART_TITLES["tokens"],
                                   {"tokens T/day": COLOURS["tokens"], "price $/Mtok x100": COLOURS["price"]},
                                   horizon, "log scale", log=True, record=rec["tokens"], **kw)
-        self.runways = SeriesChart(f"Lab runways (months of cash, capped at {RUNWAY_CAP_MONTHS:.0f})",
+        self.runways = SeriesChart(CHART_TITLES["runways"],
                                    {n: LAB_COLOURS[i % len(LAB_COLOURS)] for i, n in enumerate(lab_names)},
                                    horizon, "months", y_min=0.0, y_max=RUNWAY_CAP_MONTHS, **kw)
-        self.chips = SeriesChart("Chip sales ($B/yr, annualized)", {"chip sales": RECORD_COLOURS["chips"]},
+        self.chips = SeriesChart(CHART_TITLES["chips"], {"chip sales": RECORD_COLOURS["chips"]},
                                  horizon, "$B per year", y_min=0.0, record=rec["chips"], **kw)
-        self.rental = SeriesChart("GPU rental price ($ per H100-hour)", {"rental": COLOURS["price"]}, horizon,
+        self.rental = SeriesChart(CHART_TITLES["rental"], {"rental": COLOURS["price"]}, horizon,
                                   "$ per GPU-hour", y_min=0.0, record=rec["rental"], **kw)
         self.valuation = ValuationChart(horizon, record=rec["valuation"], **kw)
         self.beliefs = BeliefChart(horizon, **kw)

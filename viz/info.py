@@ -5,9 +5,9 @@ issue's teacher prepares a 50-minute class on "is AI a bubble?"; this page is wh
 read first. Its texts come from where they are kept, so page, meter, guide and model
 cannot drift:
 
-- how to read each Live chart from :data:`CHART_GUIDE` (the valuation's and the belief
-  mix's from their own captions), under the chart's title (a test holds them to the
-  charts');
+- how to read each Live chart from :data:`CHART_GUIDE`, under the chart's own title
+  (:data:`viz.charts.CHART_TITLES`; the valuation's and the belief mix's captions are
+  their classes');
 - the thresholds from :data:`sim.thresholds.PLAIN`, the tiles' titles and bands
   (:mod:`viz.verdict`) as judged in the baseline's first month;
 - the gauges' lines from :mod:`sim.gauges` and their plain words from :data:`GAUGE_PLAIN`;
@@ -33,7 +33,7 @@ from experiments import debate, teaching
 from sim import gauges, thresholds
 from viz import live
 from viz import verdict as verdict_words
-from viz.charts import RUNWAY_CAP_MONTHS, BeliefChart, ValuationChart
+from viz.charts import CHART_TITLES, BeliefChart, ValuationChart
 from viz.state import go, session
 from viz.text import Plain, Prose
 
@@ -64,29 +64,29 @@ baseline (the Debate tab). A run shows what follows from a set of assumptions; i
 #: it never shows ("widget model not found" in its console). The valuation and the belief
 #: mix carry their title and caption as class constants, read as they are.
 CHART_GUIDE = {
-    "two_curves": ("The two curves: AI capex and revenue ($B/yr, annualized)",
+    "two_curves": (CHART_TITLES["two_curves"],
                    "Seed 000's two curves, in dollars a year: AI capex (red: chips, servers and data-centre shells) "
                    "and AI revenue (blue: what users pay the labs). Grey is the revenue the build-out needs to pay for "
                    "itself (Sequoia's \"$600B question\" method, the revenue-gap threshold). Diamonds are the public "
                    "record; the dashed line is today. Watch the gap between blue and grey."),
-    "fleet": ("The fleet: powered and ghost compute (GW)",
+    "fleet": (CHART_TITLES["fleet"],
               "Compute in gigawatts of power. Green is powered and working; purple is ghost compute, chips delivered "
               "but waiting for power (seed 002). Purple growing means chips arrive faster than the grid takes them."),
-    "idle": ("Idle share of powered GPUs (red band: dark-fibre level, 004)",
+    "idle": (CHART_TITLES["idle"],
              f"The share of powered GPUs nobody rents. The red band is how idle fibre was after 2001 (seed 004). Idle "
              f"capacity of {thresholds.DAMAGE_IDLE_FRAC:.0%} is one of a bust's signs of damage."),
-    "tokens": ("Token volume (T/day) and price ($/M tokens x 100)",
+    "tokens": (CHART_TITLES["tokens"],
                "How many tokens the models serve a day (trillions) and their price per million tokens (times 100, so "
                "both fit one log scale). Price falling while volume rises faster is Jevons' paradox (seed 001)."),
-    "chips": ("Chip sales ($B/yr, annualized)",
+    "chips": (CHART_TITLES["chips"],
               "What the chip vendors sell a year. The revenue the build-out needs (grey on the two curves) is worked "
               "out from this spending on GPUs."),
-    "rental": ("GPU rental price ($ per H100-hour)",
+    "rental": (CHART_TITLES["rental"],
                f"What a GPU-hour rents for. A fall of {thresholds.DAMAGE_RENTAL_FALL_FRAC:.0%} in a year is one of a "
                "bust's signs of damage."),
     "valuation": (ValuationChart.TITLE, ValuationChart.CAPTION),
     "beliefs": (BeliefChart.TITLE, BeliefChart.CAPTION),
-    "runways": (f"Lab runways (months of cash, capped at {RUNWAY_CAP_MONTHS:.0f})",
+    "runways": (CHART_TITLES["runways"],
                 "Months of cash each lab has left at its present spending. A line falling toward zero is a lab about "
                 "to need money; a lab that cannot pay its bills for three months defaults (the liquidity threshold)."),
 }
